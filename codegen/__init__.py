@@ -1,0 +1,1 @@
+"""mcp-ext-tasks code generator: spec/*.yaml -> spec model -> IR -> rendered artifacts -> generated/."""

@@ -1,0 +1,59 @@
+"""Command line: `python -m codegen generate|check [--spec DIR] [--out DIR]`.
+
+Exit codes: 0 done (or fresh), 1 `check` found drift, 2 the spec is malformed (nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .lower import load_spec
+from .output import diff_tree, format_python, write_tree
+from .render import render_all
+from .source import SpecErrors
+
+EXIT_DRIFT = 1
+EXIT_BAD_SPEC = 2
+
+
+def build(spec_dir: Path) -> dict[str, str]:
+    """Everything `generate` writes, rendered and formatted in memory."""
+    return format_python(render_all(load_spec(spec_dir)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["generate", "check"])
+    parser.add_argument("--spec", type=Path, default=Path("spec"), help="spec folder (default: spec)")
+    parser.add_argument("--out", type=Path, default=Path("generated"), help="output folder (default: generated)")
+    args = parser.parse_args(argv)
+    try:
+        files = build(args.spec)
+    except SpecErrors as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        print(f"{len(exc.errors)} problem(s) in {args.spec}; nothing written.", file=sys.stderr)
+        return EXIT_BAD_SPEC
+    if args.command == "generate":
+        drift = write_tree(args.out, files)
+        print(
+            f"{args.out}: {len(files)} files, {len(drift.missing)} added, {len(drift.changed)} updated, "
+            f"{len(drift.stale)} removed"
+        )
+        return 0
+    drift = diff_tree(args.out, files)
+    if drift.clean:
+        print(f"{args.out} is fresh ({len(files)} files).")
+        return 0
+    sys.stdout.write(drift.diff)
+    for label, paths in (("missing", drift.missing), ("stale", drift.stale), ("changed", drift.changed)):
+        for path in paths:
+            print(f"{label}: {args.out / path}", file=sys.stderr)
+    print(f"{args.out} is out of date; run `python -m codegen generate` (or `nox -s generate`).", file=sys.stderr)
+    return EXIT_DRIFT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

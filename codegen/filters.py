@@ -1,0 +1,210 @@
+"""Small pure functions the templates use: Python type expressions, annotations, escaping of text.
+
+Every one of them is unit-tested; templates only lay out the statements these return.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+from . import ir
+
+_PRIMITIVE_TYPES = {
+    "string": "StrictStr",
+    "integer": "JsonInt",
+    "int53": "Int53",
+    "number": "JsonNumber",
+    "boolean": "StrictBool",
+    "any": "Any",
+}
+
+
+def py_literal(value: str | float | bool) -> str:
+    """A Python literal for a JSON scalar (repr escapes every non-printable character)."""
+    return repr(value)
+
+
+def py_type(expr: ir.TypeExpr, *, quote: bool = False) -> str:
+    """The Python type expression validating exactly what `expr` accepts.
+
+    The same text serves the wire models and the TypedDicts: shape names resolve to each module's own class.
+    `quote` puts shape names in quotes, for type expressions evaluated at import time (alias values).
+    """
+    if isinstance(expr, ir.Ref):
+        return json.dumps(expr.name) if quote else expr.name
+    if isinstance(expr, ir.ArrayOf):
+        return f"list[{py_type(expr.item, quote=quote)}]"
+    if isinstance(expr, ir.MapOf):
+        return f"dict[str, {py_type(expr.value, quote=quote)}]"
+    if isinstance(expr, ir.Const):
+        return f"Literal[{py_literal(expr.value)}]"
+    if isinstance(expr, ir.Choice):
+        return f"Literal[{', '.join(map(py_literal, expr.values))}]"
+    base = _PRIMITIVE_TYPES[expr.name]
+    bounds = [
+        f"{key}={py_literal(value)}" for key, value in (("ge", expr.minimum), ("le", expr.maximum)) if value is not None
+    ]
+    return f"Annotated[{base}, Field({', '.join(bounds)})]" if bounds else base
+
+
+def union_type(shape: ir.UnionShape, *, wire_names: bool = False) -> str:
+    """The alias value of a union: a plain Union, or an Annotated one with its discriminator.
+
+    Models name the discriminator by Python attribute; TypedDicts (`wire_names`) by key.
+    """
+    members = [py_type(v, quote=True) for v in shape.variants]
+    # `X | Y` cannot join quoted forward references at run time; Union[...] can.
+    union = f"Union[{', '.join(members)}]" if any('"' in m for m in members) else " | ".join(members)
+    key = shape.discriminator if wire_names else shape.discriminator_py_name
+    if key is None:
+        return union
+    return f"Annotated[{union}, Field(discriminator={py_literal(key)})]"
+
+
+def wire_annotation(field: ir.Field) -> str:
+    """The annotation of a wire-model field: optional members may be omitted but, unless nullable, never null."""
+    base = py_type(field.type)
+    if field.nullable:
+        return f"{base} | None"
+    if not field.required:
+        return f"Annotated[{base} | None, NotNull]"
+    return base
+
+
+def wire_default(field: ir.Field) -> str:
+    """The right-hand side of a wire-model field: its alias, and for optional fields a None default."""
+    args = [] if field.required else ["default=None"]
+    if field.wire_name != field.py_name:
+        args.append(f"alias={py_literal(field.wire_name)}")
+    if not field.required and not field.nullable:
+        args.append("exclude_if=is_none")
+    return f" = Field({', '.join(args)})" if args else ""
+
+
+def typed_annotation(field: ir.Field, *, quote: bool = False) -> str:
+    """The annotation of a TypedDict key: NotRequired for optional members, `| None` only when nullable.
+
+    `quote` is for the functional TypedDict form, whose value types are evaluated at import time.
+    """
+    base = py_type(field.type, quote=quote)
+    if field.nullable:
+        base = f"{base} | None"
+    return base if field.required else f"NotRequired[{base}]"
+
+
+def required_nullable(shape: ir.ObjectShape) -> list[ir.Field]:
+    """The fields that must be written even when null (`ttlMs`): `exclude_none` must not drop them."""
+    return [f for f in shape.fields if f.required and f.nullable]
+
+
+def _escape_char(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _needs_escape(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") and char != "\n"
+
+
+def docstring(text: str, indent: int = 0) -> str:
+    """A triple-quoted Python string literal whose value is exactly `text`, laid out for `indent` spaces.
+
+    Backslashes, quotes, control characters, line separators and each line's leading and trailing blanks are
+    escaped, so formatters leave the text alone and nothing in it can end the literal. Continuation lines get
+    the indentation, which `inspect.cleandoc` removes again.
+    """
+    escaped_lines = []
+    for line in text.split("\n"):
+        out = "".join(_escape_char(c) if _needs_escape(c) else ("\\\\" if c == "\\" else c) for c in line)
+        out = out.replace('"""', '\\"\\"\\"')
+        stripped = out.lstrip(" \t")
+        out = "".join(_escape_char(c) for c in out[: len(out) - len(stripped)]) + stripped
+        stripped = out.rstrip(" \t")
+        out = stripped + "".join(_escape_char(c) for c in out[len(stripped) :])
+        escaped_lines.append(out)
+    body = ("\n" + " " * indent).join(escaped_lines)
+    if body.endswith('"'):
+        body = body[:-1] + '\\"'
+    if len(escaped_lines) > 1:
+        body += "\n" + " " * indent
+    return f'"""{body}"""'
+
+
+def comment(text: str, indent: int = 0) -> str:
+    """`text` as `#: ` comment lines (the form documentation tools read for TypedDict keys)."""
+    pad = " " * indent
+    lines = text.splitlines() or [""]
+    rendered = ["".join(_escape_char(c) if _needs_escape(c) else c for c in line).rstrip() for line in lines]
+    return "\n".join(f"{pad}#: {line}".rstrip() for line in rendered)
+
+
+def md_cell(text: str) -> str:
+    """`text` inside one Markdown table cell: one line, pipes and HTML escaped."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    escaped = "".join(" " if _needs_escape(c) else c for c in escaped)
+    return " ".join(escaped.split())
+
+
+def md_text(text: str) -> str:
+    """`text` as a Markdown paragraph: HTML escaped, so it cannot open tags or close the page's <details>."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "".join(" " if _needs_escape(c) else c for c in escaped)
+
+
+def md_type(expr: ir.TypeExpr) -> str:
+    """A short human-readable type for the docs, with shape names linked to their section."""
+    if isinstance(expr, ir.Ref):
+        return f"[{expr.name}](#{md_anchor(expr.name)})"
+    if isinstance(expr, ir.ArrayOf):
+        return f"array of {md_type(expr.item)}"
+    if isinstance(expr, ir.MapOf):
+        return f"map of {md_type(expr.value)}"
+    if isinstance(expr, ir.Const):
+        return md_cell(f"`{json.dumps(expr.value, ensure_ascii=False)}`")
+    if isinstance(expr, ir.Choice):
+        return md_cell(" \\| ".join(f"`{json.dumps(v, ensure_ascii=False)}`" for v in expr.values))
+    text = {"int53": "integer (±2^53−1)", "any": "any JSON value"}.get(expr.name, expr.name)
+    if expr.minimum is not None or expr.maximum is not None:
+        text += (
+            f" [{expr.minimum if expr.minimum is not None else ''}..{expr.maximum if expr.maximum is not None else ''}]"
+        )
+    if expr.format:
+        text += f" ({md_cell(expr.format)})"
+    return text
+
+
+def md_fence(text: str) -> str:
+    """A fenced JSON code block around `text`, its fence longer than any backtick run inside."""
+    run, best = 0, 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        best = max(best, run)
+    fence = "`" * max(3, best + 1)
+    return f"{fence}json\n{text.rstrip(chr(10))}\n{fence}"
+
+
+def md_anchor(name: str) -> str:
+    """The anchor GitHub gives a heading consisting of `name`."""
+    return name.lower()
+
+
+FILTERS = {
+    "py_literal": py_literal,
+    "py_type": py_type,
+    "union_type": union_type,
+    "wire_annotation": wire_annotation,
+    "wire_default": wire_default,
+    "typed_annotation": typed_annotation,
+    "required_nullable": required_nullable,
+    "docstring": docstring,
+    "comment": comment,
+    "md_cell": md_cell,
+    "md_text": md_text,
+    "md_type": md_type,
+    "md_fence": md_fence,
+    "md_anchor": md_anchor,
+}
+"""The filters registered in the Jinja environment, by name."""

@@ -1,0 +1,86 @@
+"""Building blocks shared by the generated wire models and TypedDicts: JSON-exact scalar types and bases."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    Strict,
+    model_serializer,
+)
+from pydantic_core import core_schema
+
+INT53_MAX = 9007199254740991
+"""The largest integer a JSON number carries exactly; `Int53` allows it with either sign."""
+
+
+def _integral_float_to_int(value: Any) -> Any:
+    # JSON Schema counts 60000.0 as an integer; pydantic's strict int would reject it.
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonInt = Annotated[int, Strict(), BeforeValidator(_integral_float_to_int)]
+"""A JSON integer: integral floats (60000.0) accepted, strings, booleans and fractions rejected."""
+
+Int53 = Annotated[int, Strict(), Field(ge=-INT53_MAX, le=INT53_MAX), BeforeValidator(_integral_float_to_int)]
+"""A JSON integer within ±(2^53−1)."""
+
+JsonNumber = Annotated[float, Strict()]
+"""A JSON number: integers and floats, no strings or booleans."""
+
+
+class NotNull:
+    """Marks an optional field that may be omitted but, per the schema, never sent as null.
+
+    Its Python type stays `X | None` (None means omitted); validation accepts only `X`.
+    """
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        schema = handler(source)
+        return schema["schema"] if schema["type"] == "nullable" else schema
+
+
+def is_none(value: Any) -> bool:
+    """True for None: the serialization filter that keeps omitted optional fields off the wire."""
+    return value is None
+
+
+class WireModel(BaseModel):
+    """Base of the strict wire models: wire names in and out, unknown members accepted and kept."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        validate_by_alias=True,
+        validate_by_name=False,
+        serialize_by_alias=True,
+        use_attribute_docstrings=True,
+        defer_build=True,
+    )
+
+
+class WireModelKeepingNulls(WireModel):
+    """A wire model with required nullable fields (`ttlMs`), written as null even under `exclude_none`."""
+
+    __required_nullable__: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _keep_required_nulls(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        data = handler(self)
+        if not (info.exclude_none and isinstance(data, dict)):
+            return data
+        exclude, include = info.exclude or (), info.include
+        for attr, alias in self.__required_nullable__:
+            wanted = attr not in exclude and (include is None or attr in include)
+            if wanted and getattr(self, attr) is None:
+                data[alias if info.by_alias is not False else attr] = None
+        return data

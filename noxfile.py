@@ -1,0 +1,55 @@
+"""Developer sessions. `nox` alone runs what a contributor runs before pushing: check, lint, typecheck, tests."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["check", "lint", "typecheck", "tests"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+def install_groups(session: nox.Session, *groups: str) -> None:
+    """Install the named dependency groups of pyproject.toml."""
+    for group in groups:
+        session.install(*nox.project.dependency_groups(PYPROJECT, group))
+
+
+@nox.session
+def generate(session: nox.Session) -> None:
+    """Regenerate generated/ from spec/ (the main job)."""
+    install_groups(session, "codegen")
+    session.run("python", "-m", "codegen", "generate", *session.posargs)
+
+
+@nox.session
+def check(session: nox.Session) -> None:
+    """Fail with a diff when generated/ is not exactly what spec/ generates."""
+    install_groups(session, "codegen")
+    session.run("python", "-m", "codegen", "check", *session.posargs)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite, against the generated package installed from this checkout."""
+    install_groups(session, "codegen", "test")
+    session.install("-e", ".")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check over everything, generated code included."""
+    install_groups(session, "codegen")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the generator, the generated package and the typing examples in tests/typing."""
+    install_groups(session, "codegen", "test", "typecheck")
+    session.install("-e", ".")
+    session.run("mypy")
