@@ -191,6 +191,72 @@ def md_anchor(name: str) -> str:
     return name.lower()
 
 
+_SEED_PRIMITIVES = {
+    "string": "str",
+    "integer": "int",
+    "int53": "int",
+    "number": "float",
+    "boolean": "bool",
+    "any": "Any",
+}
+
+
+def seed_type(expr: ir.TypeExpr, spec: ir.Spec) -> str:
+    """The lenient type of a seed-compatible field: plain Python types, dicts for shapes without a seed model."""
+    api = spec.seed_api
+    assert api is not None
+    if isinstance(expr, ir.Ref):
+        if expr.name in api.model_for_shape:
+            return api.model_for_shape[expr.name]
+        if expr.name in api.aliases:
+            return expr.name
+        shape = spec.shape(expr.name)
+        if isinstance(shape, ir.EnumShape):
+            return f"Literal[{', '.join(py_literal(v.value) for v in shape.values)}]"
+        if isinstance(shape, ir.AliasShape):
+            return seed_type(shape.type, spec)
+        return "dict[str, Any]" if isinstance(shape, ir.ObjectShape) else "Any"
+    if isinstance(expr, ir.ArrayOf):
+        return f"list[{seed_type(expr.item, spec)}]"
+    if isinstance(expr, ir.MapOf):
+        return f"dict[str, {seed_type(expr.value, spec)}]"
+    if isinstance(expr, (ir.Const, ir.Choice)):
+        return py_type(expr)
+    return _SEED_PRIMITIVES[expr.name]
+
+
+def seed_annotation(field: ir.SeedField, spec: ir.Spec) -> str:
+    """The annotation and default of a seed-compatible field (`x: int | None = None`, `= Field(...)`)."""
+    annotation = seed_type(field.type, spec)
+    if field.keep_null or (field.has_default and field.default is None):
+        annotation = f"{annotation} | None"
+    default = py_literal(field.default) if field.default is not None else "None"
+    args = [f"default={default}"] if field.has_default else []
+    if field.alias is not None:
+        args.append(f"alias={py_literal(field.alias)}")
+    if field.omit_null:
+        args.append("exclude_if=is_none")
+    if not args:
+        return annotation
+    if len(args) == 1 and field.has_default:
+        return f"{annotation} = {default}"
+    return f"{annotation} = Field({', '.join(args)})"
+
+
+def seed_bases(model: ir.SeedModel) -> str:
+    """The base-class list of a seed-compatible model."""
+    bases = ["KeepsRequiredNulls"] if model.adds_null_keeper else []
+    for base in model.bases:
+        if base == "model":
+            bases.append("_TasksModel")
+        elif base in ("Request", "Notification") and model.generic_args is not None:
+            params, method = model.generic_args
+            bases.append(f"{base}[{params}, Literal[{py_literal(method)}]]")
+        else:
+            bases.append(base)
+    return ", ".join(bases)
+
+
 FILTERS = {
     "py_literal": py_literal,
     "py_type": py_type,
@@ -205,6 +271,9 @@ FILTERS = {
     "md_text": md_text,
     "md_type": md_type,
     "md_fence": md_fence,
+    "seed_type": seed_type,
+    "seed_annotation": seed_annotation,
+    "seed_bases": seed_bases,
     "md_anchor": md_anchor,
 }
 """The filters registered in the Jinja environment, by name."""

@@ -205,6 +205,57 @@ class Example:
 
 
 @dataclass(frozen=True, slots=True)
+class SeedField:
+    """A field of a seed-compatible model: lenient type, Python-side defaults."""
+
+    wire_name: str
+    py_name: str
+    alias: str | None
+    """The wire name when the camelCase alias generator of mcp_types models would not produce it."""
+    type: TypeExpr
+    has_default: bool
+    default: str | int | bool | None
+    """The default when `has_default` (None for optional fields, the const for const fields)."""
+    keep_null: bool
+    """Written as null even under `exclude_none` (required nullable on the wire)."""
+    omit_null: bool
+    """Never written when None (optional, not nullable on the wire)."""
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeedModel:
+    """A class of the seed-compatible API, viewing one shape."""
+
+    name: str
+    shape: str
+    bases: tuple[str, ...]
+    """`model`, an mcp_types base (Result, RequestParams, NotificationParams, Request, Notification) or a seed model."""
+    description: str
+    fields: tuple[SeedField, ...]
+    required_nulls: tuple[SeedField, ...]
+    """Every keep-null field of the class, inherited ones included."""
+    adds_null_keeper: bool
+    """True when this class, and no seed base, introduces keep-null fields."""
+    own_config: bool
+    """True when no base is one of ours, so the class itself must allow unknown members (mcp_types bases)."""
+    generic_args: tuple[str, str] | None
+    """For Request/Notification bases: the params seed model and the method value."""
+    name_param: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeedApi:
+    """The seed-compatible top-level API."""
+
+    description: str
+    aliases: tuple[str, ...]
+    models: tuple[SeedModel, ...]
+    model_for_shape: dict[str, str]
+    """Seed model name by the shape it views, for typing references between seed models."""
+
+
+@dataclass(frozen=True, slots=True)
 class Extension:
     """Who the extension is."""
 
@@ -229,6 +280,7 @@ class Spec:
     meta_keys: tuple[MetaKey, ...]
     state_machine: StateMachine | None
     examples: tuple[Example, ...]
+    seed_api: SeedApi | None
     by_name: dict[str, Shape] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -19,11 +19,17 @@ RESERVED_SHAPE_NAMES = frozenset(
     {
         "Annotated", "Any", "BaseModel", "ConfigDict", "Field", "Literal", "NotRequired", "StrictBool",
         "StrictStr", "TYPE_CHECKING", "TypeAlias", "TypeAliasType", "TypedDict", "Union", "annotations",
-        "JsonInt", "JsonNumber", "Int53", "NotNull", "WireModel", "WireModelKeepingNulls", "is_none",
+        "JsonInt", "JsonNumber", "Int53", "NotNull", "WireModel", "KeepsRequiredNulls", "is_none",
         "with_config",
     }
 )  # fmt: skip
 """Names the generated modules import or define themselves; a shape may not take them."""
+
+RESERVED_SEED_NAMES = RESERVED_SHAPE_NAMES | {
+    "BaseModel", "Notification", "NotificationParams", "Request", "RequestParams", "Result", "json_schema", "wire",
+    "typed", "constants", "to_camel",
+}  # fmt: skip
+"""Names the top-level module imports or defines; a seed model or alias may not take them."""
 
 _SOFT_KEYWORDS = frozenset({"match", "case", "type", "_"})
 

@@ -22,7 +22,10 @@ class FormatError(Exception):
 
 
 def format_python(files: dict[str, str]) -> dict[str, str]:
-    """Sort imports, drop unused ones and format every `.py` file with the pinned ruff, in one temporary folder."""
+    """Sort imports and `__all__`, drop unused imports and format every `.py` file with the pinned ruff.
+
+    Runs ruff once per step over a temporary folder holding all the files.
+    """
     python = {path: text for path, text in files.items() if path.endswith(".py")}
     if not python:
         return dict(files)
@@ -34,7 +37,7 @@ def format_python(files: dict[str, str]) -> dict[str, str]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(text.encode("utf-8"))
         commands = [
-            [ruff, "check", *RUFF_SETTINGS, "--select", "I,F401", "--fix", "--quiet", "--exit-zero", "."],
+            [ruff, "check", *RUFF_SETTINGS, "--select", "I,F401,RUF022", "--fix", "--quiet", "--exit-zero", "."],
             [ruff, "format", *RUFF_SETTINGS, "--quiet", "."],
         ]
         for command in commands:

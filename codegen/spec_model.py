@@ -137,6 +137,29 @@ class StateMachineSpec(_Strict):
     description: StrictStr
 
 
+SEED_BASES = ("model", "Result", "RequestParams", "NotificationParams", "Request", "Notification")
+"""Bases a seed model may name besides other seed models: our camelCase model base and mcp_types classes."""
+
+
+class SeedModelSpec(_Strict):
+    """One class of the seed-compatible API: a lenient view of a shape on mcp_types bases."""
+
+    shape: StrictStr
+    bases: list[StrictStr]
+    description: StrictStr
+    optional: list[StrictStr] = Field(default_factory=list)
+    loose: list[StrictStr] = Field(default_factory=list)
+    name_param: StrictStr | None = None
+
+
+class SeedApiSpec(_Strict):
+    """The seed-compatible top-level API of the package."""
+
+    description: StrictStr
+    aliases: list[StrictStr] = Field(default_factory=list)
+    models: dict[str, SeedModelSpec]
+
+
 class MainFileSpec(_Strict):
     """The main spec file (`tasks.yaml`): everything but the shapes of included files."""
 
@@ -148,6 +171,7 @@ class MainFileSpec(_Strict):
     errors: list[ErrorCodeSpec] = Field(default_factory=list)
     meta_keys: list[MetaKeySpec] = Field(default_factory=list)
     state_machine: StateMachineSpec | None = None
+    seed_api: SeedApiSpec | None = None
     shapes: dict[str, dict[str, Any]]
 
 

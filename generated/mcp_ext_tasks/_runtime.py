@@ -68,8 +68,11 @@ class WireModel(BaseModel):
     )
 
 
-class WireModelKeepingNulls(WireModel):
-    """A wire model with required nullable fields (`ttlMs`), written as null even under `exclude_none`."""
+class KeepsRequiredNulls(BaseModel):
+    """Mixin for models with required nullable fields (`ttlMs`): written as null even under `exclude_none`.
+
+    `__required_nullable__` lists them as (attribute, wire name) pairs.
+    """
 
     __required_nullable__: ClassVar[tuple[tuple[str, str], ...]] = ()
 
@@ -78,9 +81,10 @@ class WireModelKeepingNulls(WireModel):
         data = handler(self)
         if not (info.exclude_none and isinstance(data, dict)):
             return data
+        by_alias = info.by_alias if info.by_alias is not None else self.model_config.get("serialize_by_alias", False)
         exclude, include = info.exclude or (), info.include
         for attr, alias in self.__required_nullable__:
             wanted = attr not in exclude and (include is None or attr in include)
             if wanted and getattr(self, attr) is None:
-                data[alias if info.by_alias is not False else attr] = None
+                data[alias if by_alias else attr] = None
         return data

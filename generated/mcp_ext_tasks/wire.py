@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 from pydantic import ConfigDict, Field, StrictBool, StrictStr
 from typing_extensions import TypeAliasType
 
-from ._runtime import Int53, JsonInt, JsonNumber, NotNull, WireModel, WireModelKeepingNulls, is_none
+from ._runtime import Int53, JsonInt, JsonNumber, KeepsRequiredNulls, NotNull, WireModel, is_none
 
 __all__ = [
     "Annotations",
@@ -124,7 +124,7 @@ TaskStatus = Literal["working", "input_required", "completed", "failed", "cancel
 """The lifecycle status of a task."""
 
 
-class Task(WireModelKeepingNulls):
+class Task(KeepsRequiredNulls, WireModel):
     """A snapshot of a task: the fields every task status shares. The object is open: unknown members are allowed
     and kept.
     """
@@ -157,7 +157,7 @@ class Task(WireModelKeepingNulls):
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
 
-class WorkingTask(WireModelKeepingNulls):
+class WorkingTask(KeepsRequiredNulls, WireModel):
     """A task whose request is still being processed."""
 
     __required_nullable__ = (("ttl_ms", "ttlMs"),)
@@ -188,7 +188,7 @@ class WorkingTask(WireModelKeepingNulls):
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
 
-class InputRequiredTask(WireModelKeepingNulls):
+class InputRequiredTask(KeepsRequiredNulls, WireModel):
     """A task that waits for the client to answer one or more input requests through tasks/update."""
 
     __required_nullable__ = (("ttl_ms", "ttlMs"),)
@@ -222,7 +222,7 @@ class InputRequiredTask(WireModelKeepingNulls):
     """Every input request still outstanding, by key. Keys are unique over the task's lifetime and never reused."""
 
 
-class CompletedTask(WireModelKeepingNulls):
+class CompletedTask(KeepsRequiredNulls, WireModel):
     """A task whose request finished; the final result is inlined."""
 
     __required_nullable__ = (("ttl_ms", "ttlMs"),)
@@ -258,7 +258,7 @@ class CompletedTask(WireModelKeepingNulls):
     """
 
 
-class FailedTask(WireModelKeepingNulls):
+class FailedTask(KeepsRequiredNulls, WireModel):
     """A task whose request ended with a JSON-RPC error during execution. Not used for tool results with isError
     true, which complete.
     """
@@ -294,7 +294,7 @@ class FailedTask(WireModelKeepingNulls):
     """The JSON-RPC error the request ended with."""
 
 
-class CancelledTask(WireModelKeepingNulls):
+class CancelledTask(KeepsRequiredNulls, WireModel):
     """A task that was cancelled before it finished."""
 
     __required_nullable__ = (("ttl_ms", "ttlMs"),)
@@ -335,7 +335,7 @@ DetailedTask = TypeAliasType(
 """A task with the details of its status: exactly one of the five status variants, told apart by `status`."""
 
 
-class CreateTaskResult(WireModelKeepingNulls):
+class CreateTaskResult(KeepsRequiredNulls, WireModel):
     """The answer to a task-augmented request (only tools/call): a task handle in place of the request's normal
     result, flat Result & Task, marked by resultType "task". The seed status is usually, not necessarily,
     working.
@@ -426,7 +426,7 @@ apart by `status`; completed carries result, failed carries error, input_require
 """
 
 
-class GetWorkingTaskResult(WireModelKeepingNulls):
+class GetWorkingTaskResult(KeepsRequiredNulls, WireModel):
     """The tasks/get result for a working task."""
 
     __required_nullable__ = (("ttl_ms", "ttlMs"),)
@@ -463,7 +463,7 @@ class GetWorkingTaskResult(WireModelKeepingNulls):
     """Metadata attached to the result."""
 
 
-class GetInputRequiredTaskResult(WireModelKeepingNulls):
+class GetInputRequiredTaskResult(KeepsRequiredNulls, WireModel):
     """The tasks/get result for a task waiting on input; lists all outstanding input requests."""
 
     __required_nullable__ = (("ttl_ms", "ttlMs"),)
@@ -503,7 +503,7 @@ class GetInputRequiredTaskResult(WireModelKeepingNulls):
     """Metadata attached to the result."""
 
 
-class GetCompletedTaskResult(WireModelKeepingNulls):
+class GetCompletedTaskResult(KeepsRequiredNulls, WireModel):
     """The tasks/get result for a completed task, with its result inlined."""
 
     __required_nullable__ = (("ttl_ms", "ttlMs"),)
@@ -545,7 +545,7 @@ class GetCompletedTaskResult(WireModelKeepingNulls):
     """Metadata attached to the result."""
 
 
-class GetFailedTaskResult(WireModelKeepingNulls):
+class GetFailedTaskResult(KeepsRequiredNulls, WireModel):
     """The tasks/get result for a failed task, with its JSON-RPC error inlined."""
 
     __required_nullable__ = (("ttl_ms", "ttlMs"),)
@@ -585,7 +585,7 @@ class GetFailedTaskResult(WireModelKeepingNulls):
     """Metadata attached to the result."""
 
 
-class GetCancelledTaskResult(WireModelKeepingNulls):
+class GetCancelledTaskResult(KeepsRequiredNulls, WireModel):
     """The tasks/get result for a cancelled task."""
 
     __required_nullable__ = (("ttl_ms", "ttlMs"),)
@@ -711,7 +711,7 @@ would return it. Exactly one status variant, told apart by `status`.
 """
 
 
-class WorkingTaskNotificationParams(WireModelKeepingNulls):
+class WorkingTaskNotificationParams(KeepsRequiredNulls, WireModel):
     """Notification parameters for a working task."""
 
     __required_nullable__ = (("ttl_ms", "ttlMs"),)
@@ -745,7 +745,7 @@ class WorkingTaskNotificationParams(WireModelKeepingNulls):
     """Metadata attached to the notification."""
 
 
-class InputRequiredTaskNotificationParams(WireModelKeepingNulls):
+class InputRequiredTaskNotificationParams(KeepsRequiredNulls, WireModel):
     """Notification parameters for a task waiting on input."""
 
     __required_nullable__ = (("ttl_ms", "ttlMs"),)
@@ -782,7 +782,7 @@ class InputRequiredTaskNotificationParams(WireModelKeepingNulls):
     """Metadata attached to the notification."""
 
 
-class CompletedTaskNotificationParams(WireModelKeepingNulls):
+class CompletedTaskNotificationParams(KeepsRequiredNulls, WireModel):
     """Notification parameters for a completed task."""
 
     __required_nullable__ = (("ttl_ms", "ttlMs"),)
@@ -821,7 +821,7 @@ class CompletedTaskNotificationParams(WireModelKeepingNulls):
     """Metadata attached to the notification."""
 
 
-class FailedTaskNotificationParams(WireModelKeepingNulls):
+class FailedTaskNotificationParams(KeepsRequiredNulls, WireModel):
     """Notification parameters for a failed task."""
 
     __required_nullable__ = (("ttl_ms", "ttlMs"),)
@@ -858,7 +858,7 @@ class FailedTaskNotificationParams(WireModelKeepingNulls):
     """Metadata attached to the notification."""
 
 
-class CancelledTaskNotificationParams(WireModelKeepingNulls):
+class CancelledTaskNotificationParams(KeepsRequiredNulls, WireModel):
     """Notification parameters for a cancelled task."""
 
     __required_nullable__ = (("ttl_ms", "ttlMs"),)
