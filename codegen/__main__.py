@@ -1,6 +1,7 @@
 """Command line: `python -m codegen generate|check [--spec DIR] [--out DIR]`.
 
-Exit codes: 0 done (or fresh), 1 `check` found drift, 2 the spec is malformed (nothing written).
+Exit codes: 0 done (or fresh), 1 `check` found drift, 2 the spec is malformed, 3 rendering or formatting failed
+(a generator bug or an unreadable file). Nothing is written unless everything rendered.
 """
 
 from __future__ import annotations
@@ -9,13 +10,16 @@ import argparse
 import sys
 from pathlib import Path
 
+import jinja2
+
 from .lower import load_spec
-from .output import diff_tree, format_python, write_tree
+from .output import FormatError, diff_tree, format_python, write_tree
 from .render import render_all
 from .source import SpecErrors
 
 EXIT_DRIFT = 1
 EXIT_BAD_SPEC = 2
+EXIT_FAILED = 3
 
 
 def build(spec_dir: Path) -> dict[str, str]:
@@ -36,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
             print(error, file=sys.stderr)
         print(f"{len(exc.errors)} problem(s) in {args.spec}; nothing written.", file=sys.stderr)
         return EXIT_BAD_SPEC
+    except (FormatError, OSError, jinja2.TemplateError) as exc:
+        print(f"generation failed, nothing written: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     if args.command == "generate":
         drift = write_tree(args.out, files)
         print(

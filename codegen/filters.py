@@ -6,6 +6,7 @@ Every one of them is unit-tested; templates only lay out the statements these re
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 
 from . import ir
@@ -186,6 +187,29 @@ def md_fence(text: str) -> str:
     return f"{fence}json\n{text.rstrip(chr(10))}\n{fence}"
 
 
+def md_code(text: str) -> str:
+    """`text` as an inline code span, delimited by more backticks than it contains (and safe in a table cell)."""
+    cell = md_cell(text)
+    ticks = "`" * (max((len(run) for run in re.findall("`+", cell)), default=0) + 1)
+    pad = " " if cell.startswith("`") or cell.endswith("`") else ""
+    return f"{ticks}{pad}{cell}{pad}{ticks}"
+
+
+def mermaid_state(value: str) -> str:
+    """A Mermaid state id for a status value: the value itself when it is a plain word, else a hex spelling."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        return value
+    return "s_" + value.encode("utf-8").hex()
+
+
+def mermaid_label(value: str) -> str:
+    """A Mermaid state declaration giving a non-word status value its text as label (empty for plain words)."""
+    if mermaid_state(value) == value:
+        return ""
+    label = "".join(c if c.isalnum() or c in " _-./" else "#" + str(ord(c)) + ";" for c in value)
+    return f'state "{label}" as {mermaid_state(value)}'
+
+
 def md_anchor(name: str) -> str:
     """The anchor GitHub gives a heading consisting of `name`."""
     return name.lower()
@@ -275,5 +299,8 @@ FILTERS = {
     "seed_annotation": seed_annotation,
     "seed_bases": seed_bases,
     "md_anchor": md_anchor,
+    "md_code": md_code,
+    "mermaid_state": mermaid_state,
+    "mermaid_label": mermaid_label,
 }
 """The filters registered in the Jinja environment, by name."""

@@ -85,6 +85,10 @@ class _Lowering:
                 self._collect_shapes(raw_shapes, doc, "extension")
                 self._check_shapes()
             return None
+        if not is_plain_identifier(main.extension.package) or not main.extension.package.islower():
+            self.errors.append(
+                doc.error(("extension", "package"), "the package must be a lower-case Python identifier")
+            )
         self._collect_shapes(main.shapes, doc, "extension")
         for index, name in enumerate(main.include):
             self._include(name, doc, ("include", index))

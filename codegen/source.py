@@ -100,9 +100,7 @@ def _convert(node: yaml.Node, path: Path_, doc: Document, errors: list[SpecError
             if not isinstance(key_node, yaml.ScalarNode):
                 errors.append(doc.error(path, "mapping keys must be plain scalars"))
                 continue
-            key = _CONSTRUCTOR.construct_object(key_node)
-            if not isinstance(key, str):
-                key = str(key)
+            key = key_node.value  # names stay text: `on:` or `1:` must not turn into True or 1
             child = (*path, key)
             key_pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in result:
@@ -116,4 +114,7 @@ def _convert(node: yaml.Node, path: Path_, doc: Document, errors: list[SpecError
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, index), doc, errors) for index, item in enumerate(node.value)]
-    return _CONSTRUCTOR.construct_object(node)
+    value = _CONSTRUCTOR.construct_object(node)
+    if isinstance(value, bool) and node.style is None and node.value.lower() not in ("true", "false"):
+        errors.append(doc.error(path, f"'{node.value}' reads as a YAML boolean; write true/false or quote the text"))
+    return value
