@@ -115,6 +115,7 @@ def _convert(node: yaml.Node, path: Path_, doc: Document, errors: list[SpecError
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, index), doc, errors) for index, item in enumerate(node.value)]
     value = _CONSTRUCTOR.construct_object(node)
-    if isinstance(value, bool) and node.style is None and node.value.lower() not in ("true", "false"):
+    plain = isinstance(node, yaml.ScalarNode) and node.style is None
+    if isinstance(value, bool) and plain and node.value.lower() not in ("true", "false"):
         errors.append(doc.error(path, f"'{node.value}' reads as a YAML boolean; write true/false or quote the text"))
     return value
