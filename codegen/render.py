@@ -52,8 +52,10 @@ def _context(spec: ir.Spec) -> dict[str, object]:
     constant_names += [k.name for k in spec.meta_keys]
     if spec.state_machine is not None:
         constant_names += ["ALLOWED_TRANSITIONS", "INITIAL_STATUSES", "TERMINAL_STATUSES", "is_allowed_transition"]
+    seed_names = [*spec.seed_api.aliases, *(m.name for m in spec.seed_api.models)] if spec.seed_api else []
     return {
         "spec": spec,
+        "seed_names": seed_names,
         "examples": first_valid,
         "constant_names": sorted(constant_names),
         "int53_max": ir.INT53_MAX,
