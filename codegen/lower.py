@@ -76,7 +76,7 @@ class _Lowering:
             return None
         doc, errors = load_document(main_path, _display(self.spec_dir, MAIN_FILE))
         self.errors += errors
-        if errors:
+        if doc.data is None:  # unreadable or not YAML: nothing more can be checked
             return None
         main = self._validate(MainFileSpec, doc.data, doc, ())
         if main is None:
@@ -124,7 +124,7 @@ class _Lowering:
             return
         doc, errors = load_document(target, _display(self.spec_dir, name))
         self.errors += errors
-        included = None if errors else self._validate(IncludedFileSpec, doc.data, doc, ())
+        included = None if doc.data is None else self._validate(IncludedFileSpec, doc.data, doc, ())
         if included is None:
             self.incomplete = True  # references into this file cannot be checked
             return
@@ -218,9 +218,8 @@ class _Lowering:
                 alias_type = self._type(model.type, source.doc, (*source.path, "type"))
                 if alias_type is not None:
                     shapes.append(ir.AliasShape(name, model.description, alias_type, source.group, recursive=False))
-        if len(shapes) != len(self.sources):
-            return None
-        return self._mark_recursion(tuple(shapes))
+        marked = self._mark_recursion(tuple(shapes))  # also on a partial set, to report its cycles too
+        return marked if len(shapes) == len(self.sources) else None
 
     def _type(self, raw: Any, doc: Document, path: Path_) -> ir.TypeExpr | None:
         """Parse a type expression: a primitive name, a shape name, `{array: T}` or `{map: T}`."""
@@ -415,7 +414,7 @@ class _Lowering:
 
         def edges(expr: ir.TypeExpr, guarded: bool) -> Iterator[tuple[str, bool]]:
             # (shape name, whether the path went through an array or map, which a finite value can stop at)
-            if isinstance(expr, ir.Ref):
+            if isinstance(expr, ir.Ref) and expr.name in by_name:
                 yield expr.name, guarded
             elif isinstance(expr, ir.ArrayOf):
                 yield from edges(expr.item, True)

@@ -89,7 +89,7 @@ def load_document(path: Path, display: str) -> tuple[Document, list[SpecError]]:
         return doc, [SpecError(display, 1, 1, "<document>", f"YAML error: {exc}")]
     errors: list[SpecError] = []
     doc.data = _convert(node, (), doc, errors) if node is not None else {}
-    return doc, errors
+    return doc, errors  # errors here (duplicate keys, ambiguous booleans) leave the data usable: keep checking
 
 
 def _convert(node: yaml.Node, path: Path_, doc: Document, errors: list[SpecError]) -> Any:

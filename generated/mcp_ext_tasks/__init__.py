@@ -104,7 +104,12 @@ class _TasksModel(BaseModel):
     """Base of the seed-compatible models: snake_case attributes, camelCase wire names, unknown members kept."""
 
     model_config = ConfigDict(
-        alias_generator=to_camel, validate_by_name=True, validate_by_alias=True, extra="allow", defer_build=True
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        extra="allow",
+        defer_build=True,
+        protected_namespaces=(),
     )
 
 

@@ -65,6 +65,7 @@ class WireModel(BaseModel):
         serialize_by_alias=True,
         use_attribute_docstrings=True,
         defer_build=True,
+        protected_namespaces=(),  # wire names like `model_dump` become `model_dump_`, which clashes with nothing
     )
 
 
