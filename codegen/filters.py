@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Collection
 
 from . import ir
 
@@ -63,14 +64,35 @@ def union_type(shape: ir.UnionShape, *, wire_names: bool = False) -> str:
     return f"Annotated[{union}, Field(discriminator={py_literal(key)})]"
 
 
-def wire_annotation(field: ir.Field) -> str:
-    """The annotation of a wire-model field: optional members may be omitted but, unless nullable, never null."""
+def shape_refs(expr: ir.TypeExpr) -> set[str]:
+    """The shape names a type expression mentions."""
+    if isinstance(expr, ir.Ref):
+        return {expr.name}
+    if isinstance(expr, ir.ArrayOf):
+        return shape_refs(expr.item)
+    if isinstance(expr, ir.MapOf):
+        return shape_refs(expr.value)
+    return set()
+
+
+def _deferred(annotation: str, field: ir.Field, defined: Collection[str]) -> str:
+    # A module evaluates its annotations as it runs: one naming a shape defined further down is written as a string.
+    return py_literal(annotation) if shape_refs(field.type) - set(defined) else annotation
+
+
+def wire_annotation(field: ir.Field, defined: Collection[str] = ()) -> str:
+    """The annotation of a wire-model field: optional members may be omitted but, unless nullable, never null.
+
+    `defined` holds the names the module has defined before this class; the annotation is quoted otherwise.
+    """
     base = py_type(field.type)
     if field.nullable:
-        return f"{base} | None"
-    if not field.required:
-        return f"Annotated[{base} | None, NotNull]"
-    return base
+        annotation = f"{base} | None"
+    elif not field.required:
+        annotation = f"Annotated[{base} | None, NotNull]"
+    else:
+        annotation = base
+    return _deferred(annotation, field, defined)
 
 
 def wire_default(field: ir.Field) -> str:
@@ -83,15 +105,15 @@ def wire_default(field: ir.Field) -> str:
     return f" = Field({', '.join(args)})" if args else ""
 
 
-def typed_annotation(field: ir.Field, *, quote: bool = False) -> str:
+def typed_annotation(field: ir.Field, defined: Collection[str] = ()) -> str:
     """The annotation of a TypedDict key: NotRequired for optional members, `| None` only when nullable.
 
-    `quote` is for the functional TypedDict form, whose value types are evaluated at import time.
+    `defined` holds the names the module has defined before this TypedDict; the annotation is quoted otherwise.
     """
-    base = py_type(field.type, quote=quote)
+    base = py_type(field.type)
     if field.nullable:
         base = f"{base} | None"
-    return base if field.required else f"NotRequired[{base}]"
+    return _deferred(base if field.required else f"NotRequired[{base}]", field, defined)
 
 
 def required_nullable(shape: ir.ObjectShape) -> list[ir.Field]:

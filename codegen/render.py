@@ -17,6 +17,11 @@ TEMPLATES = Path(__file__).parent / "templates"
 PACKAGE_DIR = "mcp_ext_tasks"
 """The template folder that stands for the generated package; it is written under the spec's package name."""
 
+OPTIONAL_OUTPUTS: dict[str, Callable[[ir.Spec], bool]] = {
+    f"{PACKAGE_DIR}/_seed.py.j2": lambda spec: spec.seed_api is not None,
+}
+"""Templates that render only for specs that need them."""
+
 _TESTS: dict[str, Callable[[object], bool]] = {
     "object_shape": lambda s: isinstance(s, ir.ObjectShape),
     "union_shape": lambda s: isinstance(s, ir.UnionShape),
@@ -52,10 +57,13 @@ def _context(spec: ir.Spec) -> dict[str, object]:
     constant_names += [k.name for k in spec.meta_keys]
     if spec.state_machine is not None:
         constant_names += ["ALLOWED_TRANSITIONS", "INITIAL_STATUSES", "TERMINAL_STATUSES", "is_allowed_transition"]
+    names = [shape.name for shape in spec.shapes]
+    defined_before = {name: frozenset(names[:index]) for index, name in enumerate(names)}
     seed_names = [*spec.seed_api.aliases, *(m.name for m in spec.seed_api.models)] if spec.seed_api else []
     return {
         "spec": spec,
         "seed_names": seed_names,
+        "defined_before": defined_before,
         "examples": first_valid,
         "constant_names": sorted(constant_names),
         "int53_max": ir.INT53_MAX,
@@ -74,8 +82,8 @@ def render_all(spec: ir.Spec) -> dict[str, str]:
     package = spec.extension.package
     files: dict[str, str] = {}
     for template_name in sorted(env.list_templates(extensions=["j2"])):
-        if template_name.startswith("_"):
-            continue  # macro libraries
+        if template_name.startswith("_") or not OPTIONAL_OUTPUTS.get(template_name, bool)(spec):
+            continue  # macro libraries, and outputs this spec does not need
         target = template_name.removesuffix(".j2")
         if target.startswith(f"{PACKAGE_DIR}/"):
             target = f"{package}/{target.removeprefix(f'{PACKAGE_DIR}/')}"

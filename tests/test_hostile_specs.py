@@ -3,6 +3,9 @@ safe, text never turned into code, nothing lost when generation fails, and large
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
 import json
 import os
 import re
@@ -352,6 +355,9 @@ def yaml_string(text: str) -> str:
     return json.dumps(text)  # a JSON string is a YAML double-quoted scalar with the same escapes
 
 
+NASTY = "\n".join(HOSTILE)
+
+
 def odd_and_hostile_spec() -> str:
     fields = "".join(
         f"      {yaml_string(name)}:\n        type: string\n        required: false\n        description: {yaml_string(HOSTILE[i % len(HOSTILE)])}\n"
@@ -369,6 +375,7 @@ def odd_and_hostile_spec() -> str:
         + BASE_SHAPES
         + fields
         + f"  Hostile:\n    kind: enum\n    description: {yaml_string(' / '.join(HOSTILE))}\n    values:\n{values}"
+        + f"  Nasty:\n    kind: object\n    description: {yaml_string(NASTY)}\n    fields: {{}}\n"
     )
 
 
@@ -413,10 +420,8 @@ def test_hostile_text_stays_text_in_every_artifact(odd_package: Path) -> None:
         import inspect, json, os
         import example_ext
         from example_ext import constants, wire, typed
-        fields = wire.Thing.model_fields
         print(json.dumps({
             "constants": [getattr(constants, f"HOSTILE_{i}") for i in range(COUNT)],
-            "field_docs": {info.alias or name: info.description for name, info in fields.items()},
             "enum": list(__import__("typing").get_args(wire.Hostile)),
             "schema_descriptions": {k: v["description"] for k, v in example_ext.json_schema()["$defs"]["Thing"]["properties"].items()},
             "cwd_files": sorted(os.listdir(".")),
@@ -430,29 +435,39 @@ def test_hostile_text_stays_text_in_every_artifact(odd_package: Path) -> None:
     assert result["enum"] == HOSTILE[:4]
     expected = {name: HOSTILE[i % len(HOSTILE)] for i, name in enumerate(ODD_NAMES)}
     assert result["schema_descriptions"] == {"id": "The id.", "status": "Its status.", **expected}
-    for name, text in expected.items():  # pydantic cleans attribute docstrings like inspect.cleandoc
-        import inspect
-
-        assert result["field_docs"][name] == inspect.cleandoc(text)
     assert "PWNED" not in result["cwd_files"]
 
 
+def _attribute_docstrings(body: list[ast.stmt]) -> dict[str, str]:
+    """`name: type` statements followed by a string: the attribute docstrings of a class or module body."""
+    return {
+        ast.unparse(node.target): follower.value.value
+        for node, follower in itertools.pairwise(body)
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(follower, ast.Expr)
+        and isinstance(follower.value, ast.Constant)
+    }
+
+
 def test_hostile_text_docstrings_equal_the_text(odd_package: Path) -> None:
-    probe = "import inspect, json; from example_ext import wire; print(json.dumps(wire.Thing.__doc__))"
+    probe = "import inspect, json; from example_ext import wire; print(json.dumps(inspect.getdoc(wire.Nasty)))"
     done = subprocess.run([sys.executable, "-c", probe], cwd=odd_package, capture_output=True, text=True, check=True)
-    assert json.loads(done.stdout) == "A thing."
-    source = (odd_package / "example_ext" / "constants.py").read_text(encoding="utf-8")
-    import ast
+    assert json.loads(done.stdout) == inspect.cleandoc(NASTY)
 
-    module = ast.parse(source)
-    docs = [
-        node.value.value
-        for previous, node in zip(module.body, module.body[1:], strict=False)
-        if isinstance(previous, ast.AnnAssign) and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-    ]
-    import inspect
+    wire_module = ast.parse((odd_package / "example_ext" / "wire.py").read_text(encoding="utf-8"))
+    thing = next(n for n in wire_module.body if isinstance(n, ast.ClassDef) and n.name == "Thing")
+    field_docs = _attribute_docstrings(thing.body)
+    python_names = {"class": "class_", "from": "from_", "match": "match_", "type": "type_", "model_config": "model_config_",
+                    "model_dump": "model_dump_", "schema": "schema_", "json": "json_", "copy": "copy_", "2fa": "field_2fa",
+                    "x-y": "x_y", "a.b": "a_b", "c/d": "c_d", "$ref": "ref", "naïve": "naive", "on": "on"}  # fmt: skip
+    for index, name in enumerate(ODD_NAMES):
+        assert inspect.cleandoc(field_docs[python_names[name]]) == inspect.cleandoc(HOSTILE[index % len(HOSTILE)])
 
-    assert [inspect.cleandoc(d) for d in docs[: len(HOSTILE)]] == [inspect.cleandoc(t) for t in HOSTILE]
+    constants = _attribute_docstrings(
+        ast.parse((odd_package / "example_ext" / "constants.py").read_text(encoding="utf-8")).body
+    )
+    for index, text in enumerate(HOSTILE):
+        assert inspect.cleandoc(constants[f"HOSTILE_{index}"]) == inspect.cleandoc(text)
 
 
 def test_hostile_markdown_cannot_break_out(odd_package: Path) -> None:

@@ -232,8 +232,16 @@ def test_the_lenient_model_accepts_everything_the_strict_one_accepts() -> None:
         assert lenient.model_dump(**DUMP) == exact.model_dump(**DUMP) | {"resultType": "complete"}
 
 
+def test_importing_the_package_defers_mcp_types_until_a_model_is_used() -> None:
+    probe = "import sys, mcp_ext_tasks; print('mcp_types' in sys.modules, mcp_ext_tasks.EXTENSION_ID)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "io.modelcontextprotocol/tasks"]
+
+
 def test_the_module_runs_on_mcp_types_and_pydantic_only() -> None:
-    probe = "import sys, mcp_ext_tasks; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    probe = (
+        "import sys, mcp_ext_tasks; mcp_ext_tasks.GetTaskResult; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     loaded = ast.literal_eval(done.stdout)
     assert "mcp" not in loaded  # the SDK itself is not needed

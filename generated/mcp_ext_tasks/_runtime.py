@@ -63,7 +63,6 @@ class WireModel(BaseModel):
         validate_by_alias=True,
         validate_by_name=False,
         serialize_by_alias=True,
-        use_attribute_docstrings=True,
         defer_build=True,
         protected_namespaces=(),  # wire names like `model_dump` become `model_dump_`, which clashes with nothing
     )
