@@ -53,3 +53,11 @@ def typecheck(session: nox.Session) -> None:
     install_groups(session, "codegen", "test", "typecheck")
     session.install("-e", ".")
     session.run("mypy")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks side by side; writes docs/benchmarks.md and docs/benchmarks.png (pass --quick for a smoke run)."""
+    install_groups(session, "codegen", "test", "bench")
+    session.install("-e", ".")
+    session.run("python", "-m", "bench", *session.posargs)

@@ -1,0 +1,416 @@
+"""`python -m bench [--out docs/benchmarks.md] [--chart docs/benchmarks.png] [--quick]`: run every benchmark in one
+process, print the tables and write the report and chart. Exit code 0 whether targets are met or missed: the
+report says which, plainly."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import msgspec
+import orjson
+from pydantic import TypeAdapter
+
+import mcp_ext_tasks
+from codegen.__main__ import build
+from codegen.lower import load_spec
+from codegen.output import format_python
+from codegen.render import render_all
+from codegen.synthetic import write_scaled_spec
+from mcp_ext_tasks import typed, wire
+
+from .contenders import MSGSPEC_TYPES, datamodel_codegen_models
+from .payloads import Payload, payloads
+
+REPO = Path(__file__).resolve().parents[1]
+OFFICIAL_SCHEMA = REPO.parent / "shared" / "reference" / "ext-tasks" / "draft" / "schema.json"
+SCALES = (1, 5, 20, 50)
+
+
+def per_call(fn: Callable[[], object], repeats: int) -> float:
+    """Median seconds per call over `repeats` timing runs of about 0.1 s each."""
+    timer = timeit.Timer(fn)
+    number, _ = timer.autorange()
+    return statistics.median(t / number for t in timer.repeat(repeat=repeats, number=number))
+
+
+@dataclass
+class Row:
+    payload: str
+    contender: str
+    seconds: float
+    ratio: float
+
+
+def validation_contenders(item: Payload, dmcg: Any) -> dict[str, Callable[[], object]]:
+    """Each validator of the payload's shape, as a call on its bytes; orjson.loads first (the floor)."""
+    data = item.data
+    schema_rs = jsonschema_rs.validator_for({**mcp_ext_tasks.json_schema(), "$ref": f"#/$defs/{item.shape}"})
+    seed = getattr(mcp_ext_tasks, item.seed)
+    strict = TypeAdapter(getattr(wire, item.shape))
+    dicts = TypeAdapter(getattr(typed, item.shape))
+    decoder = msgspec.json.Decoder(MSGSPEC_TYPES[item.shape])
+    contenders: dict[str, Callable[[], object]] = {
+        "orjson.loads": lambda: orjson.loads(data),
+        "wire (strict)": lambda: strict.validate_json(data),
+        "typed (TypedDict)": lambda: dicts.validate_json(data),
+        "seed-compatible": lambda: seed.model_validate_json(data),
+        "schema via jsonschema-rs": lambda: schema_rs.is_valid(orjson.loads(data)),
+        "msgspec (hand-written)": lambda: decoder.decode(data),
+    }
+    if dmcg is not None:
+        official = getattr(dmcg, item.shape)
+        contenders["datamodel-codegen (official)"] = lambda: official.model_validate_json(data)
+    return contenders
+
+
+def serialization_contenders(item: Payload) -> dict[str, Callable[[], object]]:
+    """Each serializer of the payload's parsed form; orjson.dumps of the plain object first (the floor)."""
+    obj = orjson.loads(item.data)
+    strict = TypeAdapter(getattr(wire, item.shape))
+    model = strict.validate_json(item.data)
+    dicts = TypeAdapter(getattr(typed, item.shape))
+    td = dicts.validate_json(item.data)
+    seed_model = getattr(mcp_ext_tasks, item.seed).model_validate_json(item.data)
+    struct = msgspec.json.decode(item.data, type=MSGSPEC_TYPES[item.shape])
+    return {
+        "orjson.dumps": lambda: orjson.dumps(obj),
+        "wire (strict)": lambda: strict.dump_json(model, by_alias=True, exclude_none=True),
+        "typed (TypedDict)": lambda: dicts.dump_json(td, by_alias=True, exclude_none=True),
+        "seed-compatible": lambda: seed_model.model_dump_json(by_alias=True, exclude_none=True),
+        "msgspec (hand-written)": lambda: msgspec.json.encode(struct),
+    }
+
+
+def timed(item: Payload, contenders: dict[str, Callable[[], object]], repeats: int) -> list[Row]:
+    """Time every contender on one payload; ratios to the first (the floor)."""
+    for fn in contenders.values():
+        fn()  # build what is built lazily, and fail loudly if a contender rejects the payload
+    floor_name, floor_fn = next(iter(contenders.items()))
+    floor = per_call(floor_fn, repeats)
+    rows = []
+    for name, fn in contenders.items():
+        seconds = floor if name == floor_name else per_call(fn, repeats)
+        rows.append(Row(item.name, name, seconds, seconds / floor))
+    return rows
+
+
+def lossless(item: Payload, official: dict[str, Any] | None) -> bool:
+    """The strict models write back exactly what they read, and it is valid under the official schema."""
+    strict = TypeAdapter(getattr(wire, item.shape))
+    out = orjson.loads(strict.dump_json(strict.validate_json(item.data), by_alias=True, exclude_none=True))
+    if official is not None and not jsonschema_rs.validator_for({**official, "$ref": f"#/$defs/{item.shape}"}).is_valid(
+        out
+    ):
+        return False
+    return bool(out == orjson.loads(item.data))
+
+
+IMPORTS = {
+    "pydantic alone (import pydantic; pydantic.BaseModel)": "import pydantic; pydantic.BaseModel",
+    "mcp_types alone": "import mcp_types",
+    "import mcp_ext_tasks": "import mcp_ext_tasks",
+    "from mcp_ext_tasks import GetTaskResult (seed models)": "from mcp_ext_tasks import GetTaskResult",
+    "import mcp_ext_tasks.wire": "import mcp_ext_tasks.wire",
+    "import mcp_ext_tasks.typed": "import mcp_ext_tasks.typed",
+    "wire import + first validation": (
+        "import mcp_ext_tasks.wire as w; from pydantic import TypeAdapter; "
+        "TypeAdapter(w.GetTaskResult).validate_json(PAYLOAD)"
+    ),
+}
+
+
+def import_times(runs: int, first_payload: bytes) -> dict[str, float]:
+    """Median milliseconds of each import statement in fresh interpreters (interpreter start excluded)."""
+    results: dict[str, float] = {}
+    for label, statement in IMPORTS.items():
+        code = (
+            f"import time; PAYLOAD = {first_payload!r}; t = time.perf_counter(); {statement}; "
+            "print(time.perf_counter() - t)"
+        )
+        samples = [
+            float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+            for _ in range(runs)
+        ]
+        results[label] = statistics.median(samples) * 1000
+    return results
+
+
+def generation_times(runs: int) -> dict[int, tuple[int, float]]:
+    """For each scale: (shapes, median seconds of load + render + format in this process)."""
+    results: dict[int, tuple[int, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        for factor in SCALES:
+            spec_dir = REPO / "spec" if factor == 1 else Path(tmp) / f"x{factor}"
+            shapes = (
+                len(load_spec(REPO / "spec").shapes)
+                if factor == 1
+                else write_scaled_spec(REPO / "spec", spec_dir, factor)
+            )
+            samples = []
+            for _ in range(runs if factor < 20 else max(1, runs // 3)):
+                start = time.perf_counter()
+                format_python(render_all(load_spec(spec_dir)))
+                samples.append(time.perf_counter() - start)
+            results[factor] = (shapes, statistics.median(samples))
+    build(REPO / "spec")  # the real CLI path once more, to be sure it works where it is measured
+    return results
+
+
+@dataclass
+class Target:
+    name: str
+    limit: str
+    figure: str
+    met: bool
+
+
+def targets(
+    valid: list[Row],
+    dumps: list[Row],
+    kept: dict[str, bool],
+    imports: dict[str, float],
+    gen: dict[int, tuple[int, float]],
+) -> list[Target]:
+    def ratio(payload: str, contender: str, rows: list[Row] = valid) -> float:
+        return next(r.ratio for r in rows if r.payload == payload and r.contender == contender)
+
+    names = list(dict.fromkeys(r.payload for r in valid))
+    completed, large = names[0], names[-1]
+    out = [
+        Target(
+            f"strict validation, {completed}",
+            "≤ 2.5× orjson.loads",
+            f"{ratio(completed, 'wire (strict)'):.2f}×",
+            ratio(completed, "wire (strict)") <= 2.5,
+        )
+    ]
+    for name in names[1:]:
+        r = ratio(name, "wire (strict)")
+        out.append(Target(f"strict validation, {name}", "≤ 5× orjson.loads", f"{r:.2f}×", r <= 5))
+    for name in names[1:6]:
+        if "CreateTaskResult" in name:
+            continue
+        try:
+            speedup = ratio(name, "datamodel-codegen (official)") / ratio(name, "wire (strict)")
+        except StopIteration:
+            continue
+        out.append(Target(f"vs datamodel-codegen, {name}", "≥ 3× faster", f"{speedup:.2f}× faster", speedup >= 3))
+    for name in names:
+        seed, strict = ratio(name, "seed-compatible"), ratio(name, "wire (strict)")
+        out.append(
+            Target(
+                f"seed not slower than strict, {name}",
+                "seed ≤ strict",
+                f"{seed / strict:.2f}× strict",
+                seed <= strict * 1.05,
+            )
+        )
+    d = ratio(completed, "wire (strict)", dumps)
+    out.append(
+        Target(
+            f"serialization by alias, {completed}",
+            "≤ 4.5× orjson.dumps, lossless",
+            f"{d:.2f}×, lossless: {kept[completed]}",
+            d <= 4.5 and kept[completed],
+        )
+    )
+    base = imports["mcp_types alone"]
+    for label in ("import mcp_ext_tasks", "from mcp_ext_tasks import GetTaskResult (seed models)"):
+        out.append(
+            Target(
+                label,
+                "≤ 1.1× import mcp_types",
+                f"{imports[label]:.1f} ms = {imports[label] / base:.2f}×",
+                imports[label] <= 1.1 * base,
+            )
+        )
+    pyd = imports["pydantic alone (import pydantic; pydantic.BaseModel)"]
+    w = imports["import mcp_ext_tasks.wire"]
+    out.append(
+        Target(
+            "import mcp_ext_tasks.wire",
+            "≤ pydantic + 40 ms",
+            f"{w:.1f} ms = pydantic + {w - pyd:.1f} ms",
+            w <= pyd + 40,
+        )
+    )
+    one, fifty = gen[1][1], gen[50][1]
+    out.append(Target("regeneration of the real spec", "≤ 1 s generator time", f"{one:.3f} s", one <= 1))
+    out.append(Target("50× the shapes", "≤ 60× the time", f"{fifty / one:.1f}×", fifty / one <= 60))
+    del large
+    return out
+
+
+def machine() -> list[str]:
+    cpu = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else platform.processor()
+    )
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}"
+        for name in (
+            "pydantic",
+            "pydantic-core",
+            "mcp-types",
+            "orjson",
+            "msgspec",
+            "jsonschema-rs",
+            "datamodel-code-generator",
+        )
+    )
+    return [
+        f"- Machine: {platform.machine()}, {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}; {versions}",
+    ]
+
+
+def markdown_table(rows: list[Row], floor: str) -> list[str]:
+    contenders = list(dict.fromkeys(r.contender for r in rows))
+    lines = ["| payload | " + " | ".join(contenders) + " |", "|---" * (len(contenders) + 1) + "|"]
+    for payload in dict.fromkeys(r.payload for r in rows):
+        cells = []
+        for contender in contenders:
+            row = next((r for r in rows if r.payload == payload and r.contender == contender), None)
+            cells.append(
+                "—" if row is None else (f"{row.seconds * 1e6:.1f} µs" if contender == floor else f"{row.ratio:.2f}×")
+            )
+        lines.append(f"| {payload} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def chart(valid: list[Row], gen: dict[int, tuple[int, float]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(15, 5.5), gridspec_kw={"width_ratios": [2.2, 1]})
+    payload_names = list(dict.fromkeys(r.payload for r in valid))
+    contenders = [c for c in dict.fromkeys(r.contender for r in valid) if c != "orjson.loads"]
+    width = 0.8 / len(contenders)
+    for index, contender in enumerate(contenders):
+        values = [
+            next((r.ratio for r in valid if r.payload == p and r.contender == contender), 0) for p in payload_names
+        ]
+        left.bar([i + index * width for i in range(len(payload_names))], values, width, label=contender)
+    left.axhline(1, color="black", linewidth=0.8)
+    left.set_yscale("log")
+    left.set_xticks(
+        [i + 0.4 - width / 2 for i in range(len(payload_names))],
+        [p.replace(" GetTaskResult", "\nGetTaskResult").replace(" (", "\n(") for p in payload_names],
+        fontsize=7,
+    )
+    left.set_ylabel("time / orjson.loads (log)")
+    left.set_title("Validation from JSON bytes, relative to orjson.loads")
+    left.legend(fontsize=7)
+    shapes = [gen[f][0] for f in SCALES]
+    seconds = [gen[f][1] for f in SCALES]
+    right.plot(shapes, seconds, marker="o", label="measured")
+    right.plot(shapes, [seconds[0] * s / shapes[0] for s in shapes], linestyle="--", label="linear from 1×")
+    right.set_xlabel("shapes in the spec")
+    right.set_ylabel("generator time (s)")
+    right.set_title("Regeneration time by spec size")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, metadata={"Software": None})
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
+    parser.add_argument("--chart", type=Path, default=REPO / "docs" / "benchmarks.png")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (for a smoke run, not for the report)")
+    args = parser.parse_args(argv)
+    repeats, import_runs, gen_runs = (3, 5, 1) if args.quick else (7, 15, 5)
+    started = time.perf_counter()
+    items = payloads()
+    dmcg = datamodel_codegen_models(OFFICIAL_SCHEMA) if OFFICIAL_SCHEMA.exists() else None
+    valid = [row for item in items for row in timed(item, validation_contenders(item, dmcg), repeats)]
+    dumps = [row for item in items for row in timed(item, serialization_contenders(item), repeats)]
+    official = json.loads(OFFICIAL_SCHEMA.read_text(encoding="utf-8")) if OFFICIAL_SCHEMA.exists() else None
+    kept = {item.name: lossless(item, official) for item in items}
+    imports = import_times(import_runs, items[0].data)
+    gen = generation_times(gen_runs)
+    results = targets(valid, dumps, kept, imports, gen)
+    elapsed = time.perf_counter() - started
+
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `nox -s bench` (`python -m bench`); do not edit. Every figure comes from one run on the machine",
+        "below: medians over repeated timings in one process, as ratios to the floor (orjson) on the same bytes.",
+        "",
+        *machine(),
+        f"- Run took {elapsed:.0f} s.",
+        "",
+        "## Targets",
+        "",
+        "| target | limit | figure | verdict |",
+        "|---|---|---|---|",
+        *(f"| {t.name} | {t.limit} | {t.figure} | {'met' if t.met else '**MISSED**'} |" for t in results),
+        "",
+        "## Validation from JSON bytes (time per call for orjson.loads, ratio to it for the others)",
+        "",
+        *markdown_table(valid, "orjson.loads"),
+        "",
+        "## Serialization to JSON bytes by alias, `exclude_none=True` (ratio to orjson.dumps of the same data)",
+        "",
+        *markdown_table(dumps, "orjson.dumps"),
+        "",
+        "Lossless (the strict models' output equals the input object): "
+        + ", ".join(f"{name}: {'yes' if ok else '**no**'}" for name, ok in kept.items()),
+        "",
+        "## Import time (fresh interpreters, median, interpreter start excluded)",
+        "",
+        "| statement | ms |",
+        "|---|---|",
+        *(f"| `{label}` | {ms:.1f} |" for label, ms in imports.items()),
+        "",
+        "## Generation time (load + render + format in one process, interpreter start excluded)",
+        "",
+        "| spec | shapes | seconds | × the real spec |",
+        "|---|---|---|---|",
+        *(f"| {f}× | {shapes} | {seconds:.3f} | {seconds / gen[1][1]:.1f} |" for f, (shapes, seconds) in gen.items()),
+        "",
+        f"![ratios and scaling]({args.chart.name})",
+        "",
+    ]
+    report = "\n".join(lines)
+    print(report)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report, encoding="utf-8")
+    chart(valid, gen, args.chart)
+    missed = [t.name for t in results if not t.met]
+    print(
+        f"\n{len(results) - len(missed)} targets met, {len(missed)} missed"
+        + (f": {'; '.join(missed)}" if missed else "")
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
