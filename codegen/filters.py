@@ -40,7 +40,10 @@ def py_type(expr: ir.TypeExpr, *, quote: bool = False) -> str:
     if isinstance(expr, ir.MapOf):
         return f"dict[str, {py_type(expr.value, quote=quote)}]"
     if isinstance(expr, ir.Const):
-        return f"Literal[{py_literal(expr.value)}]"
+        if isinstance(expr.value, str):
+            return f"Literal[{py_literal(expr.value)}]"
+        # Literal[True] would also take 1, and Literal[1] true: the guard keeps JSON's types apart.
+        return f"Annotated[Literal[{py_literal(expr.value)}], json_const({py_literal(expr.value)})]"
     if isinstance(expr, ir.Choice):
         return f"Literal[{', '.join(map(py_literal, expr.values))}]"
     base = _PRIMITIVE_TYPES[expr.name]
@@ -59,9 +62,13 @@ def union_type(shape: ir.UnionShape, *, wire_names: bool = False) -> str:
     # `X | Y` cannot join quoted forward references at run time; Union[...] can.
     union = f"Union[{', '.join(members)}]" if any('"' in m for m in members) else " | ".join(members)
     key = shape.discriminator if wire_names else shape.discriminator_py_name
-    if key is None:
+    if key is not None:
+        return f"Annotated[{union}, Field(discriminator={py_literal(key)})]"
+    if len(members) == 1:
         return union
-    return f"Annotated[{union}, Field(discriminator={py_literal(key)})]"
+    # anyOf accepts when any variant does; trying them in order and stopping at the first match gives that verdict
+    # without smart mode's second pass.
+    return f"Annotated[{union}, Field(union_mode=\"left_to_right\")]"
 
 
 def shape_refs(expr: ir.TypeExpr) -> set[str]:
@@ -135,22 +142,31 @@ def _needs_escape(char: str) -> bool:
 def docstring(text: str, indent: int = 0) -> str:
     """A triple-quoted Python string literal whose value is exactly `text`, laid out for `indent` spaces.
 
-    Backslashes, quotes, control characters, line separators and each line's leading and trailing blanks are
-    escaped, so formatters leave the text alone and nothing in it can end the literal. Continuation lines get
-    the indentation, which `inspect.cleandoc` removes again.
+    Backslashes, control characters, line separators and each line's leading and trailing blanks are escaped, and
+    so is every third quote in a row and a quote that would touch the closing quotes: formatters leave the text
+    alone and nothing in it can end the literal. Continuation lines get the indentation, which
+    `inspect.cleandoc` removes again.
     """
-    escaped_lines = []
+    escaped_lines: list[list[str]] = []
     for line in text.split("\n"):
-        out = "".join(_escape_char(c) if _needs_escape(c) else ("\\\\" if c == "\\" else c) for c in line)
-        out = out.replace('"""', '\\"\\"\\"')
-        stripped = out.lstrip(" \t")
-        out = "".join(_escape_char(c) for c in out[: len(out) - len(stripped)]) + stripped
-        stripped = out.rstrip(" \t")
-        out = stripped + "".join(_escape_char(c) for c in out[len(stripped) :])
+        out: list[str] = []
+        quotes = 0
+        for char in line:
+            if char == '"':
+                quotes = 0 if quotes == 2 else quotes + 1
+                out.append('\\"' if quotes == 0 else '"')
+                continue
+            quotes = 0
+            out.append(_escape_char(char) if _needs_escape(char) else ("\\\\" if char == "\\" else char))
+        lead = len(line) - len(line.lstrip(" \t"))
+        trail = len(line) - len(line.rstrip(" \t")) if line.strip(" \t") else 0
+        out[:lead] = [_escape_char(c) for c in line[:lead]]
+        if trail:
+            out[-trail:] = [_escape_char(c) for c in line[-trail:]]
         escaped_lines.append(out)
-    body = ("\n" + " " * indent).join(escaped_lines)
-    if body.endswith('"'):
-        body = body[:-1] + '\\"'
+    if len(escaped_lines) == 1 and escaped_lines[0][-1:] == ['"']:
+        escaped_lines[0][-1] = '\\"'  # a quote right before the closing quotes would end the literal early
+    body = ("\n" + " " * indent).join("".join(out) for out in escaped_lines)
     if len(escaped_lines) > 1:
         body += "\n" + " " * indent
     return f'"""{body}"""'

@@ -19,7 +19,7 @@ RESERVED_SHAPE_NAMES = frozenset(
     {
         "Annotated", "Any", "BaseModel", "ConfigDict", "Field", "Literal", "NotRequired", "StrictBool",
         "StrictStr", "TYPE_CHECKING", "TypeAlias", "TypeAliasType", "TypedDict", "Union", "annotations",
-        "JsonInt", "JsonNumber", "Int53", "NotNull", "WireModel", "KeepsRequiredNulls", "is_none",
+        "JsonInt", "JsonNumber", "Int53", "NotNull", "WireModel", "KeepsRequiredNulls", "is_none", "json_const",
         "with_config",
     }
 )  # fmt: skip

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -21,18 +22,46 @@ INT53_MAX = 9007199254740991
 """The largest integer a JSON number carries exactly; `Int53` allows it with either sign."""
 
 
-def _integral_float_to_int(value: Any) -> Any:
+def _integral_float_to_int(value: float) -> int:
     # JSON Schema counts 60000.0 as an integer; pydantic's strict int would reject it.
-    if type(value) is float and value.is_integer():
-        return int(value)
-    return value
+    if not value.is_integer():
+        raise ValueError("Input should be an integer, got a number with a fractional part")
+    return int(value)
 
 
-JsonInt = Annotated[int, Strict(), BeforeValidator(_integral_float_to_int)]
-"""A JSON integer: integral floats (60000.0) accepted, strings, booleans and fractions rejected."""
+def _json_int(*bounds: Any) -> Any:
+    # Integers take the strict-int path in Rust; only floats reach the Python check above.
+    return Annotated[
+        Union[
+            Annotated[int, Strict(), *bounds],
+            Annotated[float, Strict(), *bounds, AfterValidator(_integral_float_to_int)],
+        ],
+        Field(union_mode="left_to_right"),
+    ]
 
-Int53 = Annotated[int, Strict(), Field(ge=-INT53_MAX, le=INT53_MAX), BeforeValidator(_integral_float_to_int)]
-"""A JSON integer within ±(2^53−1)."""
+
+if TYPE_CHECKING:
+    JsonInt = int
+    Int53 = int
+else:
+    JsonInt = _json_int()
+    Int53 = _json_int(Field(ge=-INT53_MAX, le=INT53_MAX))
+"""`JsonInt`: a JSON integer: integral floats (60000.0) accepted as int, strings, booleans and fractions rejected.
+`Int53`: the same within ±(2^53−1)."""
+
+
+def json_const(expected: bool | int) -> Any:
+    """A guard for a boolean or integer const: JSON keeps true and 1 apart, Python's Literal does not."""
+
+    def check(value: Any) -> Any:
+        if isinstance(expected, bool) and type(value) is bool:
+            return value
+        if not isinstance(expected, bool) and type(value) in (int, float):
+            return int(value) if type(value) is float and value.is_integer() else value
+        raise ValueError(f"Input should be {expected!r}")
+
+    return BeforeValidator(check)
+
 
 JsonNumber = Annotated[float, Strict()]
 """A JSON number: integers and floats, no strings or booleans."""

@@ -891,7 +891,7 @@ class JSONRPCNotification(TypedDict):
     params: NotRequired[dict[str, Any]]
 
 
-RequestId = TypeAliasType("RequestId", StrictStr | JsonInt)
+RequestId = TypeAliasType("RequestId", Annotated[StrictStr | JsonInt, Field(union_mode="left_to_right")])
 """A JSON-RPC request identifier, a string or an integer."""
 
 
@@ -982,7 +982,10 @@ InputResponses = TypeAliasType("InputResponses", dict[str, "InputResponse"])
 """The client's results for input requests, by the keys of the InputRequests they answer."""
 
 
-InputResponse = TypeAliasType("InputResponse", Union["CreateMessageResult", "ListRootsResult", "ElicitResult"])
+InputResponse = TypeAliasType(
+    "InputResponse",
+    Annotated[Union["CreateMessageResult", "ListRootsResult", "ElicitResult"], Field(union_mode="left_to_right")],
+)
 """The client's result for one input request."""
 
 
@@ -1044,7 +1047,10 @@ class SamplingMessage(TypedDict):
 
 
 SamplingContent = TypeAliasType(
-    "SamplingContent", Union["SamplingMessageContentBlock", list["SamplingMessageContentBlock"]]
+    "SamplingContent",
+    Annotated[
+        Union["SamplingMessageContentBlock", list["SamplingMessageContentBlock"]], Field(union_mode="left_to_right")
+    ],
 )
 """The content of a sampling message or result, a single block or a list of blocks."""
 
@@ -1231,7 +1237,10 @@ class EmbeddedResource(TypedDict):
     _meta: NotRequired[MetaObject]
 
 
-ResourceContents = TypeAliasType("ResourceContents", Union["TextResourceContents", "BlobResourceContents"])
+ResourceContents = TypeAliasType(
+    "ResourceContents",
+    Annotated[Union["TextResourceContents", "BlobResourceContents"], Field(union_mode="left_to_right")],
+)
 """The contents of a resource, as text or as a base64 blob."""
 
 
@@ -1374,9 +1383,16 @@ else:
 
 
 if TYPE_CHECKING:
-    JSONValue: TypeAlias = Union["JSONObject", list["JSONValue"], StrictStr, JsonInt, StrictBool]
+    JSONValue: TypeAlias = Annotated[
+        Union["JSONObject", list["JSONValue"], StrictStr, JsonInt, StrictBool], Field(union_mode="left_to_right")
+    ]
 else:
-    JSONValue = TypeAliasType("JSONValue", Union["JSONObject", list["JSONValue"], StrictStr, JsonInt, StrictBool])
+    JSONValue = TypeAliasType(
+        "JSONValue",
+        Annotated[
+            Union["JSONObject", list["JSONValue"], StrictStr, JsonInt, StrictBool], Field(union_mode="left_to_right")
+        ],
+    )
 """A JSON value as the core schema types it: an object, an array, a string, an integer or a boolean (the
 schema admits neither null nor fractional numbers here).
 """
@@ -1409,7 +1425,10 @@ class ElicitRequest(TypedDict):
     params: "ElicitRequestParams"
 
 
-ElicitRequestParams = TypeAliasType("ElicitRequestParams", Union["ElicitRequestFormParams", "ElicitRequestURLParams"])
+ElicitRequestParams = TypeAliasType(
+    "ElicitRequestParams",
+    Annotated[Union["ElicitRequestFormParams", "ElicitRequestURLParams"], Field(union_mode="left_to_right")],
+)
 """Parameters of elicitation/create, in form mode or URL mode."""
 
 
@@ -1457,15 +1476,18 @@ class ElicitRequestURLParams(TypedDict):
 
 PrimitiveSchemaDefinition = TypeAliasType(
     "PrimitiveSchemaDefinition",
-    Union[
-        "StringSchema",
-        "NumberSchema",
-        "BooleanSchema",
-        "UntitledSingleSelectEnumSchema",
-        "TitledSingleSelectEnumSchema",
-        "UntitledMultiSelectEnumSchema",
-        "TitledMultiSelectEnumSchema",
-        "LegacyTitledEnumSchema",
+    Annotated[
+        Union[
+            "StringSchema",
+            "NumberSchema",
+            "BooleanSchema",
+            "UntitledSingleSelectEnumSchema",
+            "TitledSingleSelectEnumSchema",
+            "UntitledMultiSelectEnumSchema",
+            "TitledMultiSelectEnumSchema",
+            "LegacyTitledEnumSchema",
+        ],
+        Field(union_mode="left_to_right"),
     ],
 )
 """One field of an elicitation form."""
@@ -1720,7 +1742,10 @@ class ElicitResult(TypedDict):
     content: "NotRequired[dict[str, ElicitContentValue]]"
 
 
-ElicitContentValue = TypeAliasType("ElicitContentValue", list[StrictStr] | StrictStr | JsonInt | StrictBool)
+ElicitContentValue = TypeAliasType(
+    "ElicitContentValue",
+    Annotated[list[StrictStr] | StrictStr | JsonInt | StrictBool, Field(union_mode="left_to_right")],
+)
 """One submitted form value: a list of strings, a string, an integer or a boolean (the core schema admits no
 fractional numbers here).
 """

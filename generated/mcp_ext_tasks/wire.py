@@ -983,7 +983,7 @@ class JSONRPCNotification(WireModel):
     """The notification's parameters."""
 
 
-RequestId = TypeAliasType("RequestId", StrictStr | JsonInt)
+RequestId = TypeAliasType("RequestId", Annotated[StrictStr | JsonInt, Field(union_mode="left_to_right")])
 """A JSON-RPC request identifier, a string or an integer."""
 
 
@@ -1073,7 +1073,10 @@ InputResponses = TypeAliasType("InputResponses", dict[str, "InputResponse"])
 """The client's results for input requests, by the keys of the InputRequests they answer."""
 
 
-InputResponse = TypeAliasType("InputResponse", Union["CreateMessageResult", "ListRootsResult", "ElicitResult"])
+InputResponse = TypeAliasType(
+    "InputResponse",
+    Annotated[Union["CreateMessageResult", "ListRootsResult", "ElicitResult"], Field(union_mode="left_to_right")],
+)
 """The client's result for one input request."""
 
 
@@ -1141,7 +1144,10 @@ class SamplingMessage(WireModel):
 
 
 SamplingContent = TypeAliasType(
-    "SamplingContent", Union["SamplingMessageContentBlock", list["SamplingMessageContentBlock"]]
+    "SamplingContent",
+    Annotated[
+        Union["SamplingMessageContentBlock", list["SamplingMessageContentBlock"]], Field(union_mode="left_to_right")
+    ],
 )
 """The content of a sampling message or result, a single block or a list of blocks."""
 
@@ -1332,7 +1338,10 @@ class EmbeddedResource(WireModel):
     """Metadata attached to the block."""
 
 
-ResourceContents = TypeAliasType("ResourceContents", Union["TextResourceContents", "BlobResourceContents"])
+ResourceContents = TypeAliasType(
+    "ResourceContents",
+    Annotated[Union["TextResourceContents", "BlobResourceContents"], Field(union_mode="left_to_right")],
+)
 """The contents of a resource, as text or as a base64 blob."""
 
 
@@ -1486,9 +1495,16 @@ else:
 
 
 if TYPE_CHECKING:
-    JSONValue: TypeAlias = Union["JSONObject", list["JSONValue"], StrictStr, JsonInt, StrictBool]
+    JSONValue: TypeAlias = Annotated[
+        Union["JSONObject", list["JSONValue"], StrictStr, JsonInt, StrictBool], Field(union_mode="left_to_right")
+    ]
 else:
-    JSONValue = TypeAliasType("JSONValue", Union["JSONObject", list["JSONValue"], StrictStr, JsonInt, StrictBool])
+    JSONValue = TypeAliasType(
+        "JSONValue",
+        Annotated[
+            Union["JSONObject", list["JSONValue"], StrictStr, JsonInt, StrictBool], Field(union_mode="left_to_right")
+        ],
+    )
 """A JSON value as the core schema types it: an object, an array, a string, an integer or a boolean (the
 schema admits neither null nor fractional numbers here).
 """
@@ -1521,7 +1537,10 @@ class ElicitRequest(WireModel):
     """What to ask the user, by form or by URL."""
 
 
-ElicitRequestParams = TypeAliasType("ElicitRequestParams", Union["ElicitRequestFormParams", "ElicitRequestURLParams"])
+ElicitRequestParams = TypeAliasType(
+    "ElicitRequestParams",
+    Annotated[Union["ElicitRequestFormParams", "ElicitRequestURLParams"], Field(union_mode="left_to_right")],
+)
 """Parameters of elicitation/create, in form mode or URL mode."""
 
 
@@ -1569,15 +1588,18 @@ class ElicitRequestURLParams(WireModel):
 
 PrimitiveSchemaDefinition = TypeAliasType(
     "PrimitiveSchemaDefinition",
-    Union[
-        "StringSchema",
-        "NumberSchema",
-        "BooleanSchema",
-        "UntitledSingleSelectEnumSchema",
-        "TitledSingleSelectEnumSchema",
-        "UntitledMultiSelectEnumSchema",
-        "TitledMultiSelectEnumSchema",
-        "LegacyTitledEnumSchema",
+    Annotated[
+        Union[
+            "StringSchema",
+            "NumberSchema",
+            "BooleanSchema",
+            "UntitledSingleSelectEnumSchema",
+            "TitledSingleSelectEnumSchema",
+            "UntitledMultiSelectEnumSchema",
+            "TitledMultiSelectEnumSchema",
+            "LegacyTitledEnumSchema",
+        ],
+        Field(union_mode="left_to_right"),
     ],
 )
 """One field of an elicitation form."""
@@ -1834,7 +1856,10 @@ class ElicitResult(WireModel):
     """The submitted values, for an accepted form."""
 
 
-ElicitContentValue = TypeAliasType("ElicitContentValue", list[StrictStr] | StrictStr | JsonInt | StrictBool)
+ElicitContentValue = TypeAliasType(
+    "ElicitContentValue",
+    Annotated[list[StrictStr] | StrictStr | JsonInt | StrictBool, Field(union_mode="left_to_right")],
+)
 """One submitted form value: a list of strings, a string, an integer or a boolean (the core schema admits no
 fractional numbers here).
 """

@@ -1,0 +1,219 @@
+"""Shared helpers: repository paths, the labelled wire examples, the validators of every artifact, running codegen.
+
+Example parameters are generated here (`pytest_generate_tests`): a test asks for `spec_example`,
+`official_example` or `open_valid_example` and runs once per example, with ids like `Task/valid-minimal`.
+Test modules import the plain helpers (`from conftest import ...`); stateful ones are session fixtures.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+from pydantic import TypeAdapter, ValidationError
+from referencing import Registry, Resource
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # `codegen` lives at the repo root, beside `generated/`
+
+from codegen import ir  # noqa: E402
+from codegen.lower import load_spec  # noqa: E402
+
+SPEC_DIR = REPO / "spec"
+GENERATED_DIR = REPO / "generated"
+REFERENCE_DIR = REPO.parent / "shared" / "reference" / "ext-tasks"
+OFFICIAL_SCHEMA = REFERENCE_DIR / "draft" / "schema.json"
+OFFICIAL_EXAMPLES_DIR = REFERENCE_DIR / "examples"
+
+CODEGEN_TIMEOUT = 120
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: builds and installs a wheel in a fresh venv (run by default)")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled wire example: the JSON text of an instance of `shape`, valid or not."""
+
+    shape: str
+    valid: bool
+    slug: str
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return f"{self.shape}/{'valid' if self.valid else 'invalid'}-{self.slug}"
+
+    @property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    @property
+    def data(self) -> Any:
+        return json.loads(self.text)
+
+
+def spec_examples() -> list[Example]:
+    """Every `spec/examples/<Shape>/(valid|invalid)-<slug>.json`."""
+    examples = []
+    for path in sorted(SPEC_DIR.glob("examples/*/*.json")):
+        label, _, slug = path.stem.partition("-")
+        assert label in ("valid", "invalid"), f"badly named example {path}"
+        examples.append(Example(path.parent.name, label == "valid", slug, path))
+    return examples
+
+
+def official_examples() -> list[Example]:
+    """Every official example `<Shape>__<valid|invalid>__<slug>.json` (empty when the reference is absent)."""
+    examples = []
+    for path in sorted(OFFICIAL_EXAMPLES_DIR.glob("*.json")):
+        shape, label, slug = path.stem.split("__")
+        assert label in ("valid", "invalid"), f"badly named official example {path}"
+        examples.append(Example(shape, label == "valid", slug, path))
+    return examples
+
+
+@cache
+def spec_ir() -> ir.Spec:
+    return load_spec(SPEC_DIR)
+
+
+def is_open_object_shape(name: str) -> bool:
+    """True for an object shape, or a union whose variants are all (unions of) object shapes."""
+    shape = spec_ir().shape(name)
+    if isinstance(shape, ir.ObjectShape):
+        return True
+    if isinstance(shape, ir.UnionShape):
+        return all(isinstance(v, ir.Ref) and is_open_object_shape(v.name) for v in shape.variants)
+    return False
+
+
+def _example_params(examples: list[Example], missing_reason: str | None = None) -> list[Any]:
+    if not examples and missing_reason:
+        return [pytest.param(None, id="absent", marks=pytest.mark.skip(reason=missing_reason))]
+    return [pytest.param(example, id=example.id) for example in examples]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "spec_example" in metafunc.fixturenames:
+        metafunc.parametrize("spec_example", _example_params(spec_examples()))
+    if "official_example" in metafunc.fixturenames:
+        reason = f"official examples not found at {OFFICIAL_EXAMPLES_DIR}"
+        metafunc.parametrize("official_example", _example_params(official_examples(), reason))
+    if "open_valid_example" in metafunc.fixturenames:
+        chosen = [e for e in spec_examples() if e.valid and is_open_object_shape(e.shape)]
+        metafunc.parametrize("open_valid_example", _example_params(chosen))
+
+
+class SchemaVerdicts:
+    """Verdicts of one JSON Schema document's `$defs` entries, resolved through a `referencing` registry."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+        self.registry: Registry[Any] = Registry().with_resource(schema["$id"], Resource.from_contents(schema))
+        self._validators: dict[str, Draft202012Validator] = {}
+
+    def has(self, shape: str) -> bool:
+        return shape in self.schema["$defs"]
+
+    def validator(self, shape: str) -> Draft202012Validator:
+        if shape not in self._validators:
+            root = {"$ref": f"{self.schema['$id']}#/$defs/{shape}"}
+            self._validators[shape] = Draft202012Validator(root, registry=self.registry)
+        return self._validators[shape]
+
+    def accepts(self, shape: str, text: str) -> bool:
+        return bool(self.validator(shape).is_valid(json.loads(text)))
+
+
+@cache
+def _adapter(module: str, shape: str) -> TypeAdapter[Any]:
+    # Imported on use: the generator's tests must still run when the generated package is broken.
+    return TypeAdapter(getattr(importlib.import_module(f"mcp_ext_tasks.{module}"), shape))
+
+
+def model_accepts(module: str, shape: str, text: str) -> bool:
+    """Whether `TypeAdapter(mcp_ext_tasks.<module>.<shape>).validate_json(text)` succeeds."""
+    try:
+        _adapter(module, shape).validate_json(text)
+    except ValidationError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def generated_schema() -> SchemaVerdicts:
+    return SchemaVerdicts(importlib.import_module("mcp_ext_tasks").json_schema())
+
+
+@pytest.fixture(scope="session")
+def official_schema() -> SchemaVerdicts:
+    if not OFFICIAL_SCHEMA.is_file():
+        pytest.skip(f"official schema not found at {OFFICIAL_SCHEMA}")
+    return SchemaVerdicts(json.loads(OFFICIAL_SCHEMA.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="session")
+def accepts(generated_schema: SchemaVerdicts) -> Callable[[str, str, str], bool]:
+    """`accepts(artifact, shape, text)` for artifact `wire`, `typed` or `schema` (the generated one)."""
+
+    def verdict(artifact: str, shape: str, text: str) -> bool:
+        if artifact == "schema":
+            return generated_schema.accepts(shape, text)
+        return model_accepts(artifact, shape, text)
+
+    return verdict
+
+
+@pytest.fixture(scope="session")
+def spec_yaml() -> dict[str, Any]:
+    """The main spec file as plain data: the source the generated constants must match."""
+    data: dict[str, Any] = yaml.safe_load((SPEC_DIR / "tasks.yaml").read_text(encoding="utf-8"))
+    return data
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` by POSIX relative path, bytecode caches left out."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    }
+
+
+def run_codegen(
+    *args: str | os.PathLike[str], cwd: Path = REPO, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m codegen ARGS` in a subprocess, with the repo root importable from any cwd."""
+    full_env = {**os.environ, **(env or {})}
+    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), full_env.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-m", "codegen", *map(str, args)],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=CODEGEN_TIMEOUT,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_files() -> dict[str, bytes]:
+    """What `generate` would write for spec/, built in memory once per session."""
+    from codegen.__main__ import build
+
+    return {path: text.encode("utf-8") for path, text in build(SPEC_DIR).items()}

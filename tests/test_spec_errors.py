@@ -1,0 +1,163 @@
+"""A malformed spec exits 2 with one `file:line:col: where: message` line per problem, and writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import read_tree, run_codegen
+
+MINIMAL_SPEC = """\
+extension:
+  id: example.com/mini
+  title: Mini extension
+  sep: 1
+  package: mini_ext
+  schema_id: https://example.com/mini/schema.json
+  description: A minimal spec for error tests.
+
+shapes:
+  Level:
+    kind: enum
+    description: How loud an item is.
+    values:
+      quiet: Barely heard.
+      loud: Heard everywhere.
+
+  Item:
+    kind: object
+    description: One item.
+    fields:
+      itemId:
+        type: string
+        description: The item's identifier.
+      level:
+        type: Level
+        required: false
+        description: The item's level.
+
+  Items:
+    kind: alias
+    description: Items by key.
+    type: {map: Item}
+"""
+
+DUPLICATE_SHAPE = """
+  Item:
+    kind: enum
+    description: The same name again.
+    values:
+      one: The only value.
+"""
+
+PREEXISTING = {
+    "mini_ext/keep.py": b"KEEP = 'precious'\n",
+    "docs/reference.md": b"# an older page\n",
+}
+
+
+def edit(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"{old!r} must occur once"
+    return text.replace(old, new)
+
+
+def position(text: str, needle: str, *, occurrence: int = 1) -> tuple[int, int]:
+    """1-based line and column where the `occurrence`-th `needle` starts in `text`."""
+    index = -1
+    for _ in range(occurrence):
+        index = text.index(needle, index + 1)
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+@pytest.fixture
+def out_dir(tmp_path: Path) -> Path:
+    """An output folder that already holds files, which a failed run must leave as they are."""
+    out = tmp_path / "out"
+    for relative, data in PREEXISTING.items():
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        (out / relative).write_bytes(data)
+    return out
+
+
+def write_spec(tmp_path: Path, text: str) -> Path:
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "tasks.yaml").write_text(text, encoding="utf-8")
+    return spec
+
+
+def error_line(spec: Path, at: tuple[int, int], where: str, message: str) -> str:
+    return f"{(spec / 'tasks.yaml').as_posix()}:{at[0]}:{at[1]}: {where}: {message}"
+
+
+def run_and_expect(command: str, spec: Path, out: Path, expected: list[str]) -> None:
+    result = run_codegen(command, "--spec", spec, "--out", out)
+    assert result.returncode == 2, result.stdout + result.stderr
+    summary = f"{len(expected)} problem(s) in {spec}; nothing written."
+    assert result.stderr.splitlines() == [*expected, summary]
+    assert read_tree(out) == PREEXISTING
+
+
+def test_minimal_spec_generates(tmp_path: Path, out_dir: Path) -> None:
+    spec = write_spec(tmp_path, MINIMAL_SPEC)
+    result = run_codegen("generate", "--spec", spec, "--out", out_dir)
+    assert result.returncode == 0, result.stderr
+    files = read_tree(out_dir)
+    assert {"mini_ext/wire.py", "mini_ext/schema.json"} <= set(files)
+    assert "mini_ext/keep.py" not in files, "a stale file in the package folder survives a successful run"
+    assert files["docs/reference.md"] != PREEXISTING["docs/reference.md"]
+
+
+def test_misspelled_field_key(tmp_path: Path, out_dir: Path) -> None:
+    text = edit(MINIMAL_SPEC, "        required: false\n", "        requried: false\n")
+    spec = write_spec(tmp_path, text)
+    expected = error_line(
+        spec, position(text, "requried:"), "shapes.Item.fields.level.requried", "unknown key 'requried'"
+    )
+    run_and_expect("generate", spec, out_dir, [expected])
+
+
+def test_reference_to_an_undefined_shape(tmp_path: Path, out_dir: Path) -> None:
+    text = edit(MINIMAL_SPEC, "        type: Level\n", "        type: Volume\n")
+    spec = write_spec(tmp_path, text)
+    expected = error_line(spec, position(text, "Volume"), "shapes.Item.fields.level.type", "unknown type 'Volume'")
+    run_and_expect("generate", spec, out_dir, [expected])
+
+
+def test_yaml_syntax_error(tmp_path: Path, out_dir: Path) -> None:
+    text = edit(MINIMAL_SPEC, "    description: One item.\n", "    description: One item: broken\n")
+    spec = write_spec(tmp_path, text)
+    at = position(text, ": broken")
+    expected = error_line(spec, at, "<document>", "YAML syntax error: mapping values are not allowed here")
+    run_and_expect("generate", spec, out_dir, [expected])
+
+
+def test_duplicate_shape_key(tmp_path: Path, out_dir: Path) -> None:
+    text = MINIMAL_SPEC + DUPLICATE_SHAPE
+    spec = write_spec(tmp_path, text)
+    first_line, _ = position(text, "  Item:\n")
+    duplicate = position(text, "Item:\n", occurrence=2)
+    expected = error_line(spec, duplicate, "shapes.Item", f"duplicate key 'Item' (first at line {first_line})")
+    run_and_expect("generate", spec, out_dir, [expected])
+
+
+def test_missing_shape_description(tmp_path: Path, out_dir: Path) -> None:
+    text = edit(MINIMAL_SPEC, "    description: One item.\n", "")
+    spec = write_spec(tmp_path, text)
+    item_body = position(text, "kind: object")
+    expected = error_line(spec, item_body, "shapes.Item", "missing required key 'description'")
+    run_and_expect("generate", spec, out_dir, [expected])
+
+
+@pytest.mark.parametrize("command", ["generate", "check"])
+def test_two_problems_are_reported_in_one_run(tmp_path: Path, out_dir: Path, command: str) -> None:
+    text = edit(MINIMAL_SPEC, "        required: false\n", "        requried: false\n")
+    text = edit(text, "    type: {map: Item}\n", "    type: {map: Thing}\n")
+    spec = write_spec(tmp_path, text)
+    expected = [
+        error_line(spec, position(text, "requried:"), "shapes.Item.fields.level.requried", "unknown key 'requried'"),
+        error_line(spec, position(text, "Thing"), "shapes.Items.type.map", "unknown type 'Thing'"),
+    ]
+    run_and_expect(command, spec, out_dir, expected)
