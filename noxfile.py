@@ -34,7 +34,7 @@ def check(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite, against the generated package installed from this checkout."""
-    install_groups(session, "codegen", "test")
+    install_groups(session, "codegen", "test", "typecheck")  # mypy: generated packages of odd specs must type-check
     session.install("-e", ".")
     session.run("python", "-m", "pytest", *session.posargs)
 
