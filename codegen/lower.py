@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -467,18 +468,7 @@ class _Lowering:
                     source = self.sources[shape.name]
                     self.errors.append(source.doc.error(source.path, "a union made only of itself has no values"))
                     ok = False
-                if isinstance(shape, ir.UnionShape):
-                    shape = ir.UnionShape(
-                        shape.name,
-                        shape.description,
-                        shape.variants,
-                        shape.discriminator,
-                        shape.discriminator_py_name,
-                        shape.group,
-                        recursive,
-                    )
-                else:
-                    shape = ir.AliasShape(shape.name, shape.description, shape.type, shape.group, recursive)
+                shape = dataclasses.replace(shape, recursive=recursive)
             result.append(shape)
         return tuple(result) if ok else None
 

@@ -83,5 +83,7 @@ if __name__ == "__main__":
     assert [r.method for r in requests("t-1")] == ["tasks/get", "tasks/cancel", "tasks/update"]
     reply = {"taskId": "t", "status": "failed", "createdAt": "a", "lastUpdatedAt": "b", "error": {"code": 1}}
     assert outcome(reply) == {"code": 1}
-    wire_reply = b'{"resultType":"complete","taskId":"t","status":"working","createdAt":"a","lastUpdatedAt":"b","ttlMs":5}'
+    wire_reply = (
+        b'{"resultType":"complete","taskId":"t","status":"working","createdAt":"a","lastUpdatedAt":"b","ttlMs":5}'
+    )
     assert strict(wire_reply) == "working"
