@@ -891,7 +891,7 @@ class JSONRPCNotification(TypedDict):
     params: NotRequired[dict[str, Any]]
 
 
-RequestId = TypeAliasType("RequestId", Annotated[StrictStr | JsonInt, Field(union_mode="left_to_right")])
+RequestId = TypeAliasType("RequestId", Annotated[JsonInt | StrictStr, Field(union_mode="left_to_right")])
 """A JSON-RPC request identifier, a string or an integer."""
 
 
@@ -984,7 +984,7 @@ InputResponses = TypeAliasType("InputResponses", dict[str, "InputResponse"])
 
 InputResponse = TypeAliasType(
     "InputResponse",
-    Annotated[Union["CreateMessageResult", "ListRootsResult", "ElicitResult"], Field(union_mode="left_to_right")],
+    Annotated[Union["ElicitResult", "CreateMessageResult", "ListRootsResult"], Field(union_mode="left_to_right")],
 )
 """The client's result for one input request."""
 
@@ -1744,7 +1744,7 @@ class ElicitResult(TypedDict):
 
 ElicitContentValue = TypeAliasType(
     "ElicitContentValue",
-    Annotated[list[StrictStr] | StrictStr | JsonInt | StrictBool, Field(union_mode="left_to_right")],
+    Annotated[StrictStr | JsonInt | StrictBool | list[StrictStr], Field(union_mode="left_to_right")],
 )
 """One submitted form value: a list of strings, a string, an integer or a boolean (the core schema admits no
 fractional numbers here).

@@ -983,7 +983,7 @@ class JSONRPCNotification(WireModel):
     """The notification's parameters."""
 
 
-RequestId = TypeAliasType("RequestId", Annotated[StrictStr | JsonInt, Field(union_mode="left_to_right")])
+RequestId = TypeAliasType("RequestId", Annotated[JsonInt | StrictStr, Field(union_mode="left_to_right")])
 """A JSON-RPC request identifier, a string or an integer."""
 
 
@@ -1075,7 +1075,7 @@ InputResponses = TypeAliasType("InputResponses", dict[str, "InputResponse"])
 
 InputResponse = TypeAliasType(
     "InputResponse",
-    Annotated[Union["CreateMessageResult", "ListRootsResult", "ElicitResult"], Field(union_mode="left_to_right")],
+    Annotated[Union["ElicitResult", "CreateMessageResult", "ListRootsResult"], Field(union_mode="left_to_right")],
 )
 """The client's result for one input request."""
 
@@ -1858,7 +1858,7 @@ class ElicitResult(WireModel):
 
 ElicitContentValue = TypeAliasType(
     "ElicitContentValue",
-    Annotated[list[StrictStr] | StrictStr | JsonInt | StrictBool, Field(union_mode="left_to_right")],
+    Annotated[StrictStr | JsonInt | StrictBool | list[StrictStr], Field(union_mode="left_to_right")],
 )
 """One submitted form value: a list of strings, a string, an integer or a boolean (the core schema admits no
 fractional numbers here).
