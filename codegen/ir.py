@@ -268,6 +268,16 @@ class Extension:
 
 
 @dataclass(frozen=True, slots=True)
+class Version:
+    """One version of the extension: its name, the module it is generated into, and its own resolved spec."""
+
+    name: str
+    module: str
+    description: str
+    spec: Spec
+
+
+@dataclass(frozen=True, slots=True)
 class Spec:
     """The whole resolved spec, shapes in spec order (extension first, then included files)."""
 
@@ -281,6 +291,10 @@ class Spec:
     state_machine: StateMachine | None
     examples: tuple[Example, ...]
     seed_api: SeedApi | None
+    versions: tuple[Version, ...] = ()
+    """Versions generated side by side, each into its own module; empty for a spec that has one version."""
+    default_version: str | None = None
+    """The version the package's top-level names point at."""
     by_name: dict[str, Shape] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

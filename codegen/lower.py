@@ -103,7 +103,7 @@ class _Lowering:
         if self.errors or shapes is None:
             return None
         ext = main.extension
-        return ir.Spec(
+        spec = ir.Spec(
             extension=ir.Extension(ext.id, ext.title, ext.sep, ext.package, ext.schema_id, ext.description),
             shapes=shapes,
             constants=tuple(ir.Constant(c.name, c.value, c.description) for c in main.constants),
@@ -117,6 +117,54 @@ class _Lowering:
             examples=examples,
             seed_api=seed_api,
         )
+        return self._versions(main, doc, spec)
+
+    def _versions(self, main: MainFileSpec, doc: Document, spec: ir.Spec) -> ir.Spec | None:
+        """The spec with its versions, each lowered from its own folder or, by default, from this spec."""
+        if not main.versions:
+            if main.default_version is not None:
+                self.errors.append(doc.error(("default_version",), "default_version needs a versions list"))
+            return spec if not self.errors else None
+        versions: list[ir.Version] = []
+        seen: dict[str, str] = {}
+        for index, version in enumerate(main.versions):
+            path: Path_ = ("versions", index)
+            if (
+                not is_plain_identifier(version.module)
+                or not version.module.islower()
+                or version.module in ("wire", "typed", "constants")
+                or version.module.startswith("_")
+            ):
+                self.errors.append(doc.error((*path, "module"), f"'{version.module}' cannot name a version module"))
+                continue
+            if version.name in seen or version.module in seen.values():
+                self.errors.append(doc.error(path, f"version '{version.name}' repeats a name or module"))
+                continue
+            seen[version.name] = version.module
+            own = spec
+            if version.spec is not None:
+                folder = self.spec_dir / version.spec
+                try:
+                    own = load_spec(folder)
+                except SpecErrors as exc:
+                    self.errors += exc.errors
+                    continue
+                if own.versions:
+                    self.errors.append(doc.error((*path, "spec"), "a version's spec cannot list versions itself"))
+                    continue
+            extension = dataclasses.replace(own.extension, schema_id=version.schema_id)
+            versions.append(
+                ir.Version(
+                    version.name, version.module, version.description, dataclasses.replace(own, extension=extension)
+                )
+            )
+        if main.default_version not in seen:
+            self.errors.append(doc.error(("default_version",), "default_version must name one of the versions"))
+        if self.errors:
+            return None
+        default = next(v for v in versions if v.name == main.default_version)
+        # The package's own view is the default version's spec, with every version beside it.
+        return dataclasses.replace(default.spec, versions=tuple(versions), default_version=default.name)
 
     def _include(self, name: str, main_doc: Document, path: Path_) -> None:
         target = self.spec_dir / name

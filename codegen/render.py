@@ -14,13 +14,11 @@ from .jsonschema import build_schema
 from .names import is_identifier
 
 TEMPLATES = Path(__file__).parent / "templates"
-PACKAGE_DIR = "mcp_ext_tasks"
-"""The template folder that stands for the generated package; it is written under the spec's package name."""
+PACKAGE_TEMPLATES = ("__init__.py", "_seed.py", "constants.py", "typed.py", "wire.py")
+"""The modules of one version's package (templates/package/); `_seed.py` only for specs with a seed API."""
 
-OPTIONAL_OUTPUTS: dict[str, Callable[[ir.Spec], bool]] = {
-    f"{PACKAGE_DIR}/_seed.py.j2": lambda spec: spec.seed_api is not None,
-}
-"""Templates that render only for specs that need them."""
+REEXPORTED = ("constants", "typed", "wire")
+"""With several versions, the top-level modules that re-export the default version's."""
 
 _TESTS: dict[str, Callable[[object], bool]] = {
     "object_shape": lambda s: isinstance(s, ir.ObjectShape),
@@ -47,26 +45,43 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def _context(spec: ir.Spec) -> dict[str, object]:
+def constant_names(spec: ir.Spec) -> list[str]:
+    """Every name the constants module defines, sorted."""
+    names = [c.name for c in spec.constants] + [m.name for m in spec.methods]
+    names += [n.name for n in spec.notifications] + [e.name for e in spec.errors] + [k.name for k in spec.meta_keys]
+    if spec.state_machine is not None:
+        names += ["ALLOWED_TRANSITIONS", "INITIAL_STATUSES", "TERMINAL_STATUSES", "is_allowed_transition"]
+    return sorted(names)
+
+
+def _context(spec: ir.Spec, *, runtime: str = ".", home: str = "") -> dict[str, object]:
+    """What the templates of one package see. `runtime` is the relative import prefix of the shared `_runtime`
+    module; `home` the submodule (with a dot) holding the constants and seed models the package exports."""
     first_valid: dict[str, ir.Example] = {}
     for example in spec.examples:
         if example.valid:
             first_valid.setdefault(example.shape, example)
-    constant_names = [c.name for c in spec.constants] + [m.name for m in spec.methods]
-    constant_names += [n.name for n in spec.notifications] + [e.name for e in spec.errors]
-    constant_names += [k.name for k in spec.meta_keys]
-    if spec.state_machine is not None:
-        constant_names += ["ALLOWED_TRANSITIONS", "INITIAL_STATUSES", "TERMINAL_STATUSES", "is_allowed_transition"]
     names = [shape.name for shape in spec.shapes]
-    defined_before = {name: frozenset(names[:index]) for index, name in enumerate(names)}
-    seed_names = [*spec.seed_api.aliases, *(m.name for m in spec.seed_api.models)] if spec.seed_api else []
+    versions = [v.module for v in spec.versions]
+    note = (
+        ""
+        if not spec.versions
+        else (
+            f"\n\nVersions: {', '.join(f'{v.name} (`{v.module}`)' for v in spec.versions)}; the names here are "
+            f"those of {spec.default_version}."
+        )
+    )
     return {
         "spec": spec,
-        "seed_names": seed_names,
-        "defined_before": defined_before,
+        "seed_names": [*spec.seed_api.aliases, *(m.name for m in spec.seed_api.models)] if spec.seed_api else [],
+        "defined_before": {name: frozenset(names[:index]) for index, name in enumerate(names)},
         "examples": first_valid,
-        "constant_names": sorted(constant_names),
+        "constant_names": constant_names(spec),
         "int53_max": ir.INT53_MAX,
+        "runtime": runtime,
+        "home": home,
+        "lazy_modules": ["constants", "typed", "wire", *versions],
+        "versions_note": note,
     }
 
 
@@ -75,19 +90,47 @@ def render_schema(spec: ir.Spec) -> str:
     return json.dumps(build_schema(spec), indent=2, ensure_ascii=False) + "\n"
 
 
+def _package(env: jinja2.Environment, spec: ir.Spec, folder: str, runtime: str) -> dict[str, str]:
+    """One version's package: its modules and its schema."""
+    context = _context(spec, runtime=runtime)
+    files = {
+        f"{folder}/{name}": env.get_template(f"package/{name}.j2").render(context)
+        for name in PACKAGE_TEMPLATES
+        if name != "_seed.py" or spec.seed_api is not None
+    }
+    files[f"{folder}/schema.json"] = render_schema(spec)
+    return files
+
+
 def render_all(spec: ir.Spec) -> dict[str, str]:
-    """Every output file of the spec, unformatted, keyed by its path relative to the output folder."""
+    """Every output file of the spec, unformatted, keyed by its path relative to the output folder.
+
+    One version: the package holds it directly. Several: each in a subpackage, and the top level re-exports the
+    default version's names (its `wire`, `typed`, `constants`, seed models and schema).
+    """
     env = environment()
-    context = _context(spec)
     package = spec.extension.package
-    files: dict[str, str] = {}
-    for template_name in sorted(env.list_templates(extensions=["j2"])):
-        if template_name.startswith("_") or not OPTIONAL_OUTPUTS.get(template_name, bool)(spec):
-            continue  # macro libraries, and outputs this spec does not need
-        target = template_name.removesuffix(".j2")
-        if target.startswith(f"{PACKAGE_DIR}/"):
-            target = f"{package}/{target.removeprefix(f'{PACKAGE_DIR}/')}"
-        files[target] = env.get_template(template_name).render(context)
+    files = {
+        f"{package}/_runtime.py": env.get_template("runtime/_runtime.py.j2").render(_context(spec)),
+        f"{package}/py.typed": "",
+    }
+    if not spec.versions:
+        files |= _package(env, spec, package, runtime=".")
+        files["docs/reference.md"] = env.get_template("docs/reference.md.j2").render(_context(spec))
+        return files
+    default = next(v for v in spec.versions if v.name == spec.default_version)
+    for version in spec.versions:
+        files |= _package(env, version.spec, f"{package}/{version.module}", runtime="..")
+        files[f"docs/reference-{version.module}.md"] = env.get_template("docs/reference.md.j2").render(
+            _context(version.spec) | {"version": version}
+        )
+    top = _context(spec, home=f"{default.module}.")
+    files[f"{package}/__init__.py"] = env.get_template("package/__init__.py.j2").render(top)
+    for module in REEXPORTED:
+        names = constant_names(spec) if module == "constants" else sorted(s.name for s in spec.shapes)
+        files[f"{package}/{module}.py"] = env.get_template("facade/reexport.py.j2").render(
+            top | {"module": module, "names": names, "default": default}
+        )
     files[f"{package}/schema.json"] = render_schema(spec)
-    files[f"{package}/py.typed"] = ""
+    files["docs/reference.md"] = env.get_template("docs/versions.md.j2").render(top | {"default": default})
     return files

@@ -160,10 +160,23 @@ class SeedApiSpec(_Strict):
     models: dict[str, SeedModelSpec]
 
 
+class VersionSpec(_Strict):
+    """A released or draft version of the extension, generated as its own module."""
+
+    name: StrictStr
+    module: StrictStr
+    schema_id: StrictStr
+    description: StrictStr
+    spec: StrictStr | None = None
+    """A folder beside this file holding the version's own spec; by default the version has this spec's shapes."""
+
+
 class MainFileSpec(_Strict):
     """The main spec file (`tasks.yaml`): everything but the shapes of included files."""
 
     extension: ExtensionSpec
+    versions: list[VersionSpec] = Field(default_factory=list)
+    default_version: StrictStr | None = None
     include: list[StrictStr] = Field(default_factory=list)
     constants: list[ConstantSpec] = Field(default_factory=list)
     methods: list[MethodSpec] = Field(default_factory=list)

@@ -59,7 +59,7 @@ def test_check_reports_an_edited_description_and_generate_fixes_it(workspace: tu
     assert text.count(f"description: {EDITED_DESCRIPTION}\n") == 1
     main.write_text(text.replace(f"description: {EDITED_DESCRIPTION}\n", f"description: {NEW_DESCRIPTION}\n"))
     carrying_old_text = {path for path, data in read_tree(out).items() if EDITED_DESCRIPTION.encode() in data}
-    assert "mcp_ext_tasks/wire.py" in carrying_old_text
+    assert {"mcp_ext_tasks/v2026_07_28/wire.py", "mcp_ext_tasks/draft/wire.py"} <= carrying_old_text
 
     drifted = check(spec, out)
 
@@ -73,7 +73,7 @@ def test_check_reports_an_edited_description_and_generate_fixes_it(workspace: tu
 
     fixed = generate(spec, out)
     assert fixed.returncode == 0, fixed.stderr
-    assert NEW_DESCRIPTION.encode() in (out / "mcp_ext_tasks" / "wire.py").read_bytes()
+    assert NEW_DESCRIPTION.encode() in (out / "mcp_ext_tasks" / "v2026_07_28" / "wire.py").read_bytes()
     assert check(spec, out).returncode == 0
 
 

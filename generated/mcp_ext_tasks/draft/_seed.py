@@ -12,8 +12,8 @@ from mcp_types import Notification, NotificationParams, Request, RequestParams, 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from .._runtime import KeepsRequiredNulls, is_none
 from . import TaskStatus
-from ._runtime import KeepsRequiredNulls, is_none
 
 __all__ = [
     "CancelTaskRequest",
