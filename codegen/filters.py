@@ -68,7 +68,7 @@ def union_type(shape: ir.UnionShape, *, wire_names: bool = False) -> str:
         return union
     # anyOf accepts when any variant does; trying them in order and stopping at the first match gives that verdict
     # without smart mode's second pass.
-    return f"Annotated[{union}, Field(union_mode=\"left_to_right\")]"
+    return f'Annotated[{union}, Field(union_mode="left_to_right")]'
 
 
 def shape_refs(expr: ir.TypeExpr) -> set[str]:
