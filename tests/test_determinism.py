@@ -41,3 +41,21 @@ def test_files_use_lf_only_and_end_with_a_newline(source: str, built_files: dict
     assert files
     assert [path for path, data in files.items() if b"\r" in data] == []
     assert [path for path, data in files.items() if data and not data.endswith(b"\n")] == []
+
+
+@pytest.mark.parametrize("locale", ["C", "C.UTF-8", "en_US.UTF-8"])
+def test_generation_ignores_locale_and_checkout_path(
+    tmp_path: Path, built_files: dict[str, bytes], locale: str
+) -> None:
+    import shutil
+
+    checkout = tmp_path / "another checkout" / "ünïcode path"
+    for part in ("spec", "codegen"):
+        shutil.copytree(REPO / part, checkout / part, ignore=shutil.ignore_patterns("__pycache__"))
+    out = tmp_path / "out"
+    result = run_codegen(
+        "generate", "--spec", checkout / "spec", "--out", out, cwd=checkout,
+        env={"PYTHONHASHSEED": "777", "LC_ALL": locale, "LANG": locale, "PYTHONPATH": str(checkout)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert read_tree(out) == built_files
