@@ -34,7 +34,8 @@ def check(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite, against the generated package installed from this checkout."""
-    install_groups(session, "codegen", "test", "typecheck")  # mypy: generated packages of odd specs must type-check
+    # typecheck: generated packages of odd specs must type-check; agreement: tests/test_agreement.py's sample
+    install_groups(session, "codegen", "test", "typecheck", "agreement")
     session.install("-e", ".")
     session.run("python", "-m", "pytest", *session.posargs)
 
@@ -61,3 +62,40 @@ def bench(session: nox.Session) -> None:
     install_groups(session, "codegen", "test", "bench")
     session.install("-e", ".")
     session.run("python", "-m", "bench", *session.posargs)
+
+
+@nox.session(default=False)
+def agreement(session: nox.Session) -> None:
+    """Differential test at scale: 22,000 instances, five validators, the round trip (docs/agreement.md).
+
+    Options after `--` go to the harness: `--seed N` reproduces a run, `--count N` sets instances per shape.
+    """
+    install_groups(session, "codegen", "test", "agreement")
+    session.install("-e", ".")
+    session.run("python", "-m", "agreement", *session.posargs, env={"PYTHONPATH": "tests"})
+
+
+@nox.session(default=False)
+def changelog(session: nox.Session) -> None:
+    """Wire changelog of spec/ since a git ref (docs/evolution.md): `nox -s changelog -- [BASE_REF] [options]`.
+
+    BASE_REF defaults to HEAD; other options go to `python -m codegen changelog` (`--format json`,
+    `--fail-on-breaking`, `--version NAME`, or a spec folder other than spec/).
+    """
+    install_groups(session, "codegen")
+    args = list(session.posargs)
+    base_ref = args.pop(0) if args and not args[0].startswith("-") else "HEAD"
+    session.run("python", "-m", "codegen", "changelog", "--ref", base_ref, *args)
+
+
+@nox.session(default=False)
+def upstream(session: nox.Session) -> None:
+    """Drift of our generated schema against an official one (docs/evolution.md).
+
+    `nox -s upstream -- PATH_TO_OFFICIAL_SCHEMA [--ours generated/mcp_ext_tasks/<module>/schema.json]
+    [--examples DIR]`: exits 1 when the two disagree.
+    """
+    install_groups(session, "codegen", "test")
+    if not session.posargs:
+        session.error("usage: nox -s upstream -- PATH_TO_OFFICIAL_SCHEMA [--ours SCHEMA] [--examples DIR]")
+    session.run("python", "-m", "codegen", "drift", *session.posargs)

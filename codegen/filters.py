@@ -87,6 +87,11 @@ def _deferred(annotation: str, field: ir.Field, defined: Collection[str]) -> str
     return py_literal(annotation) if shape_refs(field.type) - set(defined) else annotation
 
 
+def admits_null(field: ir.Field) -> bool:
+    """True when null is a valid value of the field, so None cannot also stand for a member left out."""
+    return field.nullable or field.type == ir.Primitive("any")
+
+
 def wire_annotation(field: ir.Field, defined: Collection[str] = ()) -> str:
     """The annotation of a wire-model field: optional members may be omitted but, unless nullable, never null.
 
@@ -95,7 +100,7 @@ def wire_annotation(field: ir.Field, defined: Collection[str] = ()) -> str:
     base = py_type(field.type)
     if field.nullable:
         annotation = f"{base} | None"
-    elif not field.required:
+    elif not field.required and not admits_null(field):
         annotation = f"Annotated[{base} | None, NotNull]"
     else:
         annotation = base
@@ -103,11 +108,15 @@ def wire_annotation(field: ir.Field, defined: Collection[str] = ()) -> str:
 
 
 def wire_default(field: ir.Field) -> str:
-    """The right-hand side of a wire-model field: its alias, and for optional fields a None default."""
-    args = [] if field.required else ["default=None"]
+    """The right-hand side of a wire-model field: its alias, and for optional fields a default.
+
+    The default is None (never written) unless null is a value of the field; then it is MISSING, so that an
+    explicit null and a member left out stay apart.
+    """
+    args = [] if field.required else [f"default={'MISSING' if admits_null(field) else 'None'}"]
     if field.wire_name != field.py_name:
         args.append(f"alias={py_literal(field.wire_name)}")
-    if not field.required and not field.nullable:
+    if not field.required and not admits_null(field):
         args.append("exclude_if=is_none")
     return f" = Field({', '.join(args)})" if args else ""
 

@@ -220,6 +220,8 @@ class SeedField:
     """Written as null even under `exclude_none` (required nullable on the wire)."""
     omit_null: bool
     """Never written when None (optional, not nullable on the wire)."""
+    owners: tuple[str, ...]
+    """For a member only some variants of a union declare: their discriminator values (else empty)."""
     description: str
 
 
@@ -241,6 +243,8 @@ class SeedModel:
     """True when no base is one of ours, so the class itself must allow unknown members (mcp_types bases)."""
     generic_args: tuple[str, str] | None
     """For Request/Notification bases: the params seed model and the method value."""
+    discriminator: str | None
+    """The Python name of the field whose value says which members belong (for fields with `owners`)."""
     name_param: str | None
 
 

@@ -628,7 +628,7 @@ class _Lowering:
                 self.errors.append(doc.error(path, f"'{name}' cannot name a seed model", at_key=True))
                 continue
             shape = by_name.get(spec.shape)
-            fields = _seed_source_fields(shape, by_name) if shape is not None else None
+            fields, owners = _seed_source_fields(shape, by_name) if shape is not None else (None, {})
             if fields is None:
                 self.errors.append(
                     doc.error((*path, "shape"), f"'{spec.shape}' is not an object shape or a union of them")
@@ -658,7 +658,10 @@ class _Lowering:
                         self.errors.append(
                             doc.error((*path, key, index), f"'{wire_name}' is not a field of this model")
                         )
-            seed_fields = tuple(_seed_field(f, f.wire_name in spec.optional, f.wire_name in spec.loose) for f in own)
+            seed_fields = tuple(
+                _seed_field(f, f.wire_name in spec.optional, f.wire_name in spec.loose, owners.get(f.wire_name, ()))
+                for f in own
+            )
             inherited = [f for base in spec.bases if base in models for f in models[base].required_nulls]
             required_nulls = tuple(inherited) + tuple(f for f in seed_fields if f.keep_null)
             generic_args = self._seed_generic_args(spec.bases, seed_fields, models, path, doc)
@@ -678,6 +681,7 @@ class _Lowering:
                 adds_null_keeper=bool(required_nulls) and not inherited,
                 own_config=not any(base == "model" or base in models for base in spec.bases),
                 generic_args=generic_args,
+                discriminator=shape.discriminator_py_name if isinstance(shape, ir.UnionShape) else None,
                 name_param=spec.name_param,
             )
             wire_names[name] = own_names | provided
@@ -719,27 +723,38 @@ class _Lowering:
         return params_model, method.default
 
 
-def _seed_source_fields(shape: ir.Shape, by_name: dict[str, ir.Shape]) -> list[ir.Field] | None:
-    """The fields a seed model views: an object's own, or every variant's of a union, merged leniently."""
+def _seed_source_fields(
+    shape: ir.Shape, by_name: dict[str, ir.Shape]
+) -> tuple[list[ir.Field] | None, dict[str, tuple[str, ...]]]:
+    """The fields a seed model views: an object's own, or every variant's of a union, merged leniently; and, for a
+    union's members that only some variants declare, those variants' discriminator values."""
     if isinstance(shape, ir.ObjectShape):
-        return list(shape.fields)
+        return list(shape.fields), {}
     if not isinstance(shape, ir.UnionShape):
-        return None
+        return None, {}
     variants = [by_name.get(v.name) if isinstance(v, ir.Ref) else None for v in shape.variants]
     objects = [v for v in variants if isinstance(v, ir.ObjectShape)]
     if len(objects) != len(variants):
-        return None
+        return None, {}
     merged: dict[str, list[ir.Field]] = {}
+    tags: dict[str, list[str]] = {}
     for variant in objects:
+        key = next((f for f in variant.fields if f.wire_name == shape.discriminator), None)
+        tag = key.type.value if key is not None and isinstance(key.type, ir.Const) else None
         for f in variant.fields:
             merged.setdefault(f.wire_name, []).append(f)
+            if isinstance(tag, str):
+                tags.setdefault(f.wire_name, []).append(tag)
     result = []
+    owners: dict[str, tuple[str, ...]] = {}
     for versions in merged.values():
         first = versions[0]
         same = all((f.type, f.required, f.nullable) == (first.type, first.required, first.nullable) for f in versions)
         if same and len(versions) == len(objects):
             result.append(first)
             continue
+        if len(versions) < len(objects) and shape.discriminator is not None:
+            owners[first.wire_name] = tuple(tags.get(first.wire_name, ()))
         types = {f.type for f in versions}
         if len(types) == 1:
             field_type = first.type
@@ -751,10 +766,10 @@ def _seed_source_fields(shape: ir.Shape, by_name: dict[str, ir.Shape]) -> list[i
         result.append(
             ir.Field(first.wire_name, first.py_name, field_type, False, nullable, first.description, first.declared_in)
         )
-    return result
+    return result, owners
 
 
-def _seed_field(field: ir.Field, optional: bool, loose: bool) -> ir.SeedField:
+def _seed_field(field: ir.Field, optional: bool, loose: bool, owners: tuple[str, ...]) -> ir.SeedField:
     """The seed view of a wire field: consts default to their value, optional fields to None."""
     alias = None if to_camel(field.py_name) == field.wire_name else field.wire_name
     field_type = field.type
@@ -774,5 +789,6 @@ def _seed_field(field: ir.Field, optional: bool, loose: bool) -> ir.SeedField:
         default,
         keep_null=field.required and field.nullable,
         omit_null=not field.required and not field.nullable,
+        owners=owners,
         description=field.description,
     )

@@ -267,3 +267,19 @@ def test_the_strict_twins_stay_reachable_under_wire() -> None:
         "CancelTaskRequest",
     ):
         assert getattr(wire, name) is not getattr(mcp_ext_tasks, name)
+
+
+@pytest.mark.parametrize(
+    ("member", "value"),
+    [("result", ""), ("error", {"code": "not a number"}), ("inputRequests", [1, 2])],
+)
+def test_a_member_of_another_status_reads_as_absent_in_the_lenient_model(member: str, value: Any) -> None:
+    snapshot = {**WIRE_TASK, "resultType": "complete", "ttlMs": 1, member: value}
+    TypeAdapter(wire.GetTaskResult).validate_python(snapshot)  # open: the working variant takes any extra member
+    lenient = GetTaskResult.model_validate(snapshot)
+    assert (lenient.result, lenient.error, lenient.input_requests) == (None, None, None)
+
+
+def test_a_member_of_its_own_status_is_still_checked() -> None:
+    with pytest.raises(ValidationError):
+        GetTaskResult.model_validate({**WIRE_TASK, "status": "completed", "result": ""})

@@ -14,9 +14,16 @@ from pydantic import (
     SerializationInfo,
     SerializerFunctionWrapHandler,
     Strict,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
     model_serializer,
 )
 from pydantic_core import core_schema
+
+try:
+    from pydantic import MISSING as MISSING
+except ImportError:  # pydantic < 2.14 keeps it in the experimental namespace
+    from pydantic.experimental.missing_sentinel import MISSING as MISSING
 
 INT53_MAX = 9007199254740991
 """The largest integer a JSON number carries exactly; `Int53` allows it with either sign."""
@@ -63,8 +70,18 @@ def json_const(expected: bool | int) -> Any:
     return BeforeValidator(check)
 
 
-JsonNumber = Annotated[float, Strict()]
-"""A JSON number: integers and floats, no strings or booleans."""
+def _json_number(*bounds: Any) -> Any:
+    # Integers stay integers (a strict float would turn 9007199254740993 into 9007199254740992.0).
+    return Annotated[
+        Union[Annotated[int, Strict(), *bounds], Annotated[float, Strict(), *bounds]], Field(union_mode="left_to_right")
+    ]
+
+
+if TYPE_CHECKING:
+    JsonNumber = float
+else:
+    JsonNumber = _json_number()
+"""A JSON number: integers (kept exact) and floats, no strings or booleans."""
 
 
 class NotNull:
@@ -79,13 +96,26 @@ class NotNull:
         return schema["schema"] if schema["type"] == "nullable" else schema
 
 
+def lenient_member(
+    value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo, owners: tuple[str, ...], key: str
+) -> Any:
+    """Validate a member that belongs to some variants only (`result` to completed tasks); under another variant
+    (`key`, the status) it reads as absent, as the lenient models promise, and cannot fail the whole message."""
+    return handler(value) if info.data.get(key) in owners else None
+
+
 def is_none(value: Any) -> bool:
     """True for None: the serialization filter that keeps omitted optional fields off the wire."""
     return value is None
 
 
 class WireModel(BaseModel):
-    """Base of the strict wire models: wire names in and out, unknown members accepted and kept."""
+    """Base of the strict wire models: wire names in and out, unknown members accepted and kept.
+
+    `model_dump` and `model_dump_json` write exactly the wire message with or without `exclude_none`: optional
+    members that were left out are never written, and the nulls the message carries (`ttlMs`, `data`, unknown
+    members) are always kept, so `exclude_none` is accepted and has no effect.
+    """
 
     model_config = ConfigDict(
         extra="allow",
@@ -96,9 +126,18 @@ class WireModel(BaseModel):
         protected_namespaces=(),  # wire names like `model_dump` become `model_dump_`, which clashes with nothing
     )
 
+    if not TYPE_CHECKING:  # type checkers keep pydantic's signatures
+
+        def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+            return super().model_dump(**(kwargs | {"exclude_none": False}))
+
+        def model_dump_json(self, **kwargs: Any) -> str:
+            return super().model_dump_json(**(kwargs | {"exclude_none": False}))
+
 
 class KeepsRequiredNulls(BaseModel):
-    """Mixin for models with required nullable fields (`ttlMs`): written as null even under `exclude_none`.
+    """Mixin for models with required nullable fields (`ttlMs`): written as null even under `exclude_none`, also
+    through a TypeAdapter, together with unknown members whose value is null.
 
     `__required_nullable__` lists them as (attribute, wire name) pairs.
     """
@@ -116,4 +155,7 @@ class KeepsRequiredNulls(BaseModel):
             wanted = attr not in exclude and (include is None or attr in include)
             if wanted and getattr(self, attr) is None:
                 data[alias if by_alias else attr] = None
+        for key, value in (self.__pydantic_extra__ or {}).items():
+            if value is None and key not in exclude and (include is None or key in include):
+                data[key] = None
         return data

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from mcp_types import Notification, NotificationParams, Request, RequestParams, Result
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, ValidatorFunctionWrapHandler, field_validator
 from pydantic.alias_generators import to_camel
 
-from .._runtime import KeepsRequiredNulls, is_none
+from .._runtime import KeepsRequiredNulls, is_none, lenient_member
 from . import TaskStatus
 
 __all__ = [
@@ -210,6 +210,25 @@ class GetTaskResult(Task):
     error: dict[str, Any] | None = Field(default=None, exclude_if=is_none)
     """The JSON-RPC error the request ended with."""
 
+    @field_validator("input_requests", mode="wrap")
+    @classmethod
+    def _input_requests_where_status_has_it(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        return lenient_member(value, handler, info, ("input_required",), "status")
+
+    @field_validator("result", mode="wrap")
+    @classmethod
+    def _result_where_status_has_it(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        return lenient_member(value, handler, info, ("completed",), "status")
+
+    @field_validator("error", mode="wrap")
+    @classmethod
+    def _error_where_status_has_it(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        return lenient_member(value, handler, info, ("failed",), "status")
+
 
 class UpdateTaskResult(Result):
     """The empty acknowledgement of tasks/update (resultType "complete")."""
@@ -242,6 +261,25 @@ class TaskStatusNotificationParams(Task, NotificationParams):
 
     error: dict[str, Any] | None = Field(default=None, exclude_if=is_none)
     """The JSON-RPC error the request ended with."""
+
+    @field_validator("input_requests", mode="wrap")
+    @classmethod
+    def _input_requests_where_status_has_it(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        return lenient_member(value, handler, info, ("input_required",), "status")
+
+    @field_validator("result", mode="wrap")
+    @classmethod
+    def _result_where_status_has_it(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        return lenient_member(value, handler, info, ("completed",), "status")
+
+    @field_validator("error", mode="wrap")
+    @classmethod
+    def _error_where_status_has_it(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        return lenient_member(value, handler, info, ("failed",), "status")
 
 
 class TaskStatusNotification(Notification[TaskStatusNotificationParams, Literal["notifications/tasks"]]):

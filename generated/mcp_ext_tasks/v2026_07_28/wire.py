@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 from pydantic import ConfigDict, Field, StrictBool, StrictStr
 from typing_extensions import TypeAliasType
 
-from .._runtime import Int53, JsonInt, JsonNumber, KeepsRequiredNulls, NotNull, WireModel, is_none
+from .._runtime import MISSING, Int53, JsonInt, JsonNumber, KeepsRequiredNulls, NotNull, WireModel, is_none
 
 __all__ = [
     "Annotations",
@@ -950,7 +950,7 @@ class Error(WireModel):
     message: StrictStr
     """A short description of the error, ideally one sentence."""
 
-    data: Annotated[Any | None, NotNull] = Field(default=None, exclude_if=is_none)
+    data: Any = Field(default=MISSING)
     """Further information defined by the sender (details, nested errors, ...)."""
 
 
@@ -1266,9 +1266,7 @@ class ToolResultContent(WireModel):
     content: "list[ContentBlock]"
     """The tool's unstructured result."""
 
-    structured_content: Annotated[Any | None, NotNull] = Field(
-        default=None, alias="structuredContent", exclude_if=is_none
-    )
+    structured_content: Any = Field(default=MISSING, alias="structuredContent")
     """The tool's structured result, any JSON value."""
 
     is_error: Annotated[StrictBool | None, NotNull] = Field(default=None, alias="isError", exclude_if=is_none)
