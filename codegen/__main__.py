@@ -1,7 +1,11 @@
-"""Command line: `python -m codegen generate|check [--spec DIR] [--out DIR]`.
+"""Command line: `python -m codegen generate|check [--spec DIR] [--out DIR]`, or `changelog`/`drift` (see below).
 
 Exit codes: 0 done (or fresh), 1 `check` found drift, 2 the spec is malformed, 3 rendering or formatting failed
 (a generator bug or an unreadable file). Nothing is written unless everything rendered.
+
+`python -m codegen changelog OLD NEW` (codegen/changelog.py) prints the wire changes between two spec folders;
+`python -m codegen drift OFFICIAL [--ours SCHEMA]` (codegen/drift.py) compares a generated schema with an official one.
+Each takes its own options (`--help`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,15 @@ def build(spec_dir: Path) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "changelog":
+        from .changelog import main as changelog_main
+
+        return changelog_main(argv[1:])
+    if argv and argv[0] == "drift":
+        from .drift import main as drift_main  # needs jsonschema (the test dependency group)
+
+        return drift_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["generate", "check"])
     parser.add_argument("--spec", type=Path, default=Path("spec"), help="spec folder (default: spec)")
