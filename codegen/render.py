@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 
 from . import ir
+from .changelog import diff_specs
 from .filters import FILTERS
 from .jsonschema import build_schema
 from .names import is_identifier
@@ -132,5 +133,12 @@ def render_all(spec: ir.Spec) -> dict[str, str]:
             top | {"module": module, "names": names, "default": default}
         )
     files[f"{package}/schema.json"] = render_schema(spec)
-    files["docs/reference.md"] = env.get_template("docs/versions.md.j2").render(top | {"default": default})
+    # Each version's wire changes since the one listed before it, from the changelog.
+    changes = {
+        later.name: [change.line for change in diff_specs(earlier.spec, later.spec)]
+        for earlier, later in zip(spec.versions, spec.versions[1:], strict=False)
+    }
+    files["docs/reference.md"] = env.get_template("docs/versions.md.j2").render(
+        top | {"default": default, "changes": changes}
+    )
     return files
