@@ -60,7 +60,7 @@ def validation_contenders(item: Payload, dmcg: Any) -> dict[str, Callable[[], ob
     """Each validator of the payload's shape, as a call on its bytes; orjson.loads first (the floor)."""
     data = item.data
     schema_rs = jsonschema_rs.validator_for({**mcp_ext_tasks.json_schema(), "$ref": f"#/$defs/{item.shape}"})
-    seed = getattr(mcp_ext_tasks, item.seed)
+    seed = TypeAdapter(getattr(mcp_ext_tasks, item.seed))  # the same call path as the strict adapters
     strict = TypeAdapter(getattr(wire, item.shape))
     dicts = TypeAdapter(getattr(typed, item.shape))
     decoder = msgspec.json.Decoder(MSGSPEC_TYPES[item.shape])
@@ -68,7 +68,7 @@ def validation_contenders(item: Payload, dmcg: Any) -> dict[str, Callable[[], ob
         "orjson.loads": lambda: orjson.loads(data),
         "wire (strict)": lambda: strict.validate_json(data),
         "typed (TypedDict)": lambda: dicts.validate_json(data),
-        "seed-compatible": lambda: seed.model_validate_json(data),
+        "seed-compatible": lambda: seed.validate_json(data),
         "schema via jsonschema-rs": lambda: schema_rs.is_valid(orjson.loads(data)),
         "msgspec (hand-written)": lambda: decoder.decode(data),
     }

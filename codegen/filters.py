@@ -6,6 +6,7 @@ Every one of them is unit-tested; templates only lay out the statements these re
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Collection
@@ -50,7 +51,20 @@ def py_type(expr: ir.TypeExpr, *, quote: bool = False) -> str:
     bounds = [
         f"{key}={py_literal(value)}" for key, value in (("ge", expr.minimum), ("le", expr.maximum)) if value is not None
     ]
-    return f"Annotated[{base}, Field({', '.join(bounds)})]" if bounds else base
+    if not bounds:
+        return base
+    field = f"Field({', '.join(bounds)})"
+    if expr.name == "number":
+        # Bounds on each member run in Rust; bounds around the union would run as Python validators. An integer
+        # is >= 0.5 when it is >= 1: the int member takes the bounds rounded inwards.
+        int_bounds = [
+            f"{key}={rounding(value)}"
+            for key, value, rounding in (("ge", expr.minimum, math.ceil), ("le", expr.maximum, math.floor))
+            if value is not None
+        ]
+        members = f"Annotated[int, Strict(), Field({', '.join(int_bounds)})], Annotated[float, Strict(), {field}]"
+        return f'Annotated[Union[{members}], Field(union_mode="left_to_right")]'
+    return f"Annotated[{base}, {field}]"
 
 
 def union_type(shape: ir.UnionShape, *, wire_names: bool = False) -> str:
@@ -225,13 +239,18 @@ def md_type(expr: ir.TypeExpr) -> str:
 
 
 def md_fence(text: str) -> str:
-    """A fenced JSON code block around `text`, its fence longer than any backtick run inside."""
+    """A fenced JSON code block around `text`, its fence longer than any backtick run inside.
+
+    `<` (which in JSON can only stand inside a string) is written `\\u003c`: the same JSON value, and no HTML tag
+    can appear in the page even where a renderer mishandles code blocks.
+    """
     run, best = 0, 0
     for char in text:
         run = run + 1 if char == "`" else 0
         best = max(best, run)
     fence = "`" * max(3, best + 1)
-    return f"{fence}json\n{text.rstrip(chr(10))}\n{fence}"
+    body = text.rstrip("\n").replace("<", "\\u003c")
+    return f"{fence}json\n{body}\n{fence}"
 
 
 def md_code(text: str) -> str:
@@ -296,11 +315,17 @@ def seed_type(expr: ir.TypeExpr, spec: ir.Spec) -> str:
     return _SEED_PRIMITIVES[expr.name]
 
 
-def seed_annotation(field: ir.SeedField, spec: ir.Spec) -> str:
-    """The annotation and default of a seed-compatible field (`x: int | None = None`, `= Field(...)`)."""
+def seed_annotation(field: ir.SeedField, spec: ir.Spec, discriminator: str | None = None) -> str:
+    """The annotation and default of a seed-compatible field (`x: int | None = None`, `= Field(...)`).
+
+    A member only some variants own reads as absent under the others (`OnlyFor`, keyed by `discriminator`).
+    """
     annotation = seed_type(field.type, spec)
     if field.keep_null or (field.has_default and field.default is None):
         annotation = f"{annotation} | None"
+    if field.owners and discriminator is not None:
+        owners = ", ".join(py_literal(owner) for owner in (discriminator, *field.owners))
+        annotation = f"Annotated[{annotation}, OnlyFor({owners})]"
     default = py_literal(field.default) if field.default is not None else "None"
     args = [f"default={default}"] if field.has_default else []
     if field.alias is not None:

@@ -17,10 +17,10 @@ RESERVED_ATTRIBUTES = frozenset(
 
 RESERVED_SHAPE_NAMES = frozenset(
     {
-        "Annotated", "Any", "BaseModel", "ConfigDict", "Field", "Literal", "NotRequired", "StrictBool",
-        "StrictStr", "TYPE_CHECKING", "TypeAlias", "TypeAliasType", "TypedDict", "Union", "annotations",
-        "JsonInt", "JsonNumber", "Int53", "NotNull", "WireModel", "KeepsRequiredNulls", "is_none", "json_const",
-        "with_config",
+        "Annotated", "Any", "BaseModel", "ConfigDict", "Field", "Literal", "MISSING", "NotRequired", "Strict",
+        "StrictBool", "StrictStr", "TYPE_CHECKING", "TypeAlias", "TypeAliasType", "TypedDict", "Union", "annotations",
+        "JsonInt", "JsonNumber", "Int53", "NotNull", "OnlyFor", "WireModel", "KeepsRequiredNulls", "is_none",
+        "json_const", "with_config",
     }
 )  # fmt: skip
 """Names the generated modules import or define themselves; a shape may not take them."""

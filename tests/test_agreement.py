@@ -18,7 +18,7 @@ from agreement.known import KNOWN_FAILURES, PARSER_LIMITS, known_round_trip_fail
 from agreement.mutations import neighbours
 from agreement.runner import _facts, instances_for
 from agreement.strategies import SchemaStrategies
-from agreement.validators import DATAMODEL_LIMITS, OFFICIAL_SCHEMA, PydanticValidator
+from agreement.validators import DATAMODEL_LIMITS, OFFICIAL_SCHEMA, REFERENCE_DIR, PydanticValidator
 
 SAMPLE_SEED = 2663
 SAMPLE_COUNT = 100
@@ -66,6 +66,16 @@ def test_everything_the_wire_models_accept_round_trips(sample: Report) -> None:
     assert sample.total.round_trips == sample.total.valid  # agreement: the wire models accept exactly the valid ones
     found = [finding for finding in sample.failures if finding.kind == "round-trip"]
     assert not found, "\n\n".join(finding.describe() for finding in found) + "\n\n" + sample.table()
+
+
+@pytest.mark.parametrize(("version", "module"), [("2026-07-28", "v2026_07_28"), ("draft", "draft")])
+def test_each_version_agrees_with_its_own_official_schema(version: str, module: str) -> None:
+    official = REFERENCE_DIR / version / "schema.json"
+    if not official.exists():
+        pytest.skip(f"{official} is absent: no referee for version {version}")
+    report = run(30, SAMPLE_SEED, validators=build_validators(package=f"mcp_ext_tasks.{module}", official=official))
+    assert report.total.round_trips == report.total.valid
+    assert not report.failures, "\n\n".join(finding.describe() for finding in report.failures) + "\n\n" + report.table()
 
 
 def test_the_sample_is_reproducible(validators: Validators) -> None:

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, NotRequired, Union
 
 import pytest
 from jsonschema import Draft202012Validator
-from pydantic import Field, StrictBool, StrictStr, TypeAdapter, ValidationError
+from pydantic import Field, Strict, StrictBool, StrictStr, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 import mcp_ext_tasks
@@ -113,6 +113,7 @@ NAMESPACE: dict[str, Any] = {
     "NotRequired": NotRequired,
     "TypedDict": TypedDict,
     "Field": Field,
+    "Strict": Strict,
     "StrictStr": StrictStr,
     "StrictBool": StrictBool,
     **{

@@ -382,7 +382,12 @@ def odd_and_hostile_spec() -> str:
 @pytest.fixture(scope="module")
 def odd_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("odd")
-    example = {"id": "x", "status": "on", **{name: f"value of {name}" for name in ODD_NAMES}, "unknown": [1]}
+    example = {
+        "id": NASTY,
+        "status": "on",
+        **{name: HOSTILE[i % len(HOSTILE)] for i, name in enumerate(ODD_NAMES)},
+        "unknown": ["</details>", "```", "{{ x }}"],
+    }
     spec = write_spec(root, odd_and_hostile_spec(), **{"examples__Thing__valid-all-fields.json": json.dumps(example)})
     done = run_codegen("generate", "--spec", spec, "--out", root / "out")
     assert done.returncode == 0, done.stderr
@@ -472,6 +477,12 @@ def test_hostile_text_docstrings_equal_the_text(odd_package: Path) -> None:
 
 def test_hostile_markdown_cannot_break_out(odd_package: Path) -> None:
     doc = (odd_package / "docs" / "reference.md").read_text(encoding="utf-8")
+    fence = re.search(r"^(`{3,})json\n(.*?)\n\1$", doc, flags=re.S | re.M)
+    assert fence is not None
+    shown = json.loads(fence.group(2))
+    assert shown == json.loads(
+        (odd_package.parent / "spec" / "examples" / "Thing" / "valid-all-fields.json").read_text()
+    )
     assert "</details>" not in doc and "<script>" not in doc
     rows = [line for line in doc.splitlines() if line.startswith("| `HOSTILE_")]
     assert len(rows) == len(HOSTILE)

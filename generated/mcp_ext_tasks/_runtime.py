@@ -15,10 +15,9 @@ from pydantic import (
     SerializerFunctionWrapHandler,
     Strict,
     ValidationInfo,
-    ValidatorFunctionWrapHandler,
     model_serializer,
 )
-from pydantic_core import core_schema
+from pydantic_core import PydanticCustomError, core_schema
 
 try:
     from pydantic import MISSING as MISSING
@@ -96,12 +95,26 @@ class NotNull:
         return schema["schema"] if schema["type"] == "nullable" else schema
 
 
-def lenient_member(
-    value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo, owners: tuple[str, ...], key: str
-) -> Any:
-    """Validate a member that belongs to some variants only (`result` to completed tasks); under another variant
-    (`key`, the status) it reads as absent, as the lenient models promise, and cannot fail the whole message."""
-    return handler(value) if info.data.get(key) in owners else None
+class OnlyFor:
+    """Marks a lenient member that belongs to some variants only (`result` to completed tasks): where the variant
+    (the `key` member, the status) is another, a value that does not fit reads as absent instead of failing the
+    whole message. Values that fit are validated in Rust; only misfits reach Python."""
+
+    def __init__(self, key: str, *owners: str) -> None:
+        self.key, self.owners = key, owners
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        def absent_elsewhere(value: Any, info: ValidationInfo) -> None:
+            if info.data.get(self.key) in self.owners:
+                raise PydanticCustomError(
+                    "wrong_type",
+                    "Input does not fit this member where {key} is {value}",
+                    {"key": self.key, "value": info.data.get(self.key)},
+                )
+            return None
+
+        fallback = core_schema.with_info_after_validator_function(absent_elsewhere, core_schema.any_schema())
+        return core_schema.union_schema([handler(source), fallback], mode="left_to_right")
 
 
 def is_none(value: Any) -> bool:
