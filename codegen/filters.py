@@ -9,7 +9,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Container
 
 from . import ir
 
@@ -96,9 +96,9 @@ def shape_refs(expr: ir.TypeExpr) -> set[str]:
     return set()
 
 
-def _deferred(annotation: str, field: ir.Field, defined: Collection[str]) -> str:
+def _deferred(annotation: str, field: ir.Field, defined: Container[str]) -> str:
     # A module evaluates its annotations as it runs: one naming a shape defined further down is written as a string.
-    return py_literal(annotation) if shape_refs(field.type) - set(defined) else annotation
+    return py_literal(annotation) if any(ref not in defined for ref in shape_refs(field.type)) else annotation
 
 
 def admits_null(field: ir.Field) -> bool:
@@ -106,7 +106,7 @@ def admits_null(field: ir.Field) -> bool:
     return field.nullable or field.type == ir.Primitive("any")
 
 
-def wire_annotation(field: ir.Field, defined: Collection[str] = ()) -> str:
+def wire_annotation(field: ir.Field, defined: Container[str] = ()) -> str:
     """The annotation of a wire-model field: optional members may be omitted but, unless nullable, never null.
 
     `defined` holds the names the module has defined before this class; the annotation is quoted otherwise.
@@ -135,7 +135,7 @@ def wire_default(field: ir.Field) -> str:
     return f" = Field({', '.join(args)})" if args else ""
 
 
-def typed_annotation(field: ir.Field, defined: Collection[str] = ()) -> str:
+def typed_annotation(field: ir.Field, defined: Container[str] = ()) -> str:
     """The annotation of a TypedDict key: NotRequired for optional members, `| None` only when nullable.
 
     `defined` holds the names the module has defined before this TypedDict; the annotation is quoted otherwise.

@@ -46,6 +46,16 @@ def environment() -> jinja2.Environment:
     return env
 
 
+class _DefinedBefore:
+    """The shape names a module has defined before position `index` (a set view, without building the set)."""
+
+    def __init__(self, order: dict[str, int], index: int) -> None:
+        self.order, self.index = order, index
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.order.get(name, self.index) < self.index
+
+
 def constant_names(spec: ir.Spec) -> list[str]:
     """Every name the constants module defines, sorted."""
     names = [c.name for c in spec.constants] + [m.name for m in spec.methods]
@@ -63,6 +73,7 @@ def _context(spec: ir.Spec, *, runtime: str = ".", home: str = "") -> dict[str, 
         if example.valid:
             first_valid.setdefault(example.shape, example)
     names = [shape.name for shape in spec.shapes]
+    order = {name: index for index, name in enumerate(names)}
     versions = [v.module for v in spec.versions]
     note = (
         ""
@@ -75,7 +86,7 @@ def _context(spec: ir.Spec, *, runtime: str = ".", home: str = "") -> dict[str, 
     return {
         "spec": spec,
         "seed_names": [*spec.seed_api.aliases, *(m.name for m in spec.seed_api.models)] if spec.seed_api else [],
-        "defined_before": {name: frozenset(names[:index]) for index, name in enumerate(names)},
+        "defined_before": {name: _DefinedBefore(order, index) for index, name in enumerate(names)},
         "examples": first_valid,
         "constant_names": constant_names(spec),
         "int53_max": ir.INT53_MAX,
