@@ -548,3 +548,30 @@ def test_a_spec_with_fifty_times_the_shapes_generates(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], cwd=tmp_path / "out", capture_output=True, text=True, check=True
     )
     assert int(done.stdout) == shapes
+
+
+def test_a_wire_name_with_no_safe_python_name_is_a_clear_error(tmp_path: Path) -> None:
+    text = HEAD + BASE_SHAPES + "      名前:\n        type: string\n        description: A name.\n"
+    expect_errors(
+        tmp_path,
+        text,
+        [
+            f"SPEC/tasks.yaml:{at(text, '名前')}: shapes.Thing.fields.名前: no safe Python name can be derived from '名前'; set python_name"
+        ],
+    )
+
+
+def test_python_name_set_by_hand_for_such_a_wire_name(tmp_path: Path) -> None:
+    text = (
+        HEAD
+        + BASE_SHAPES
+        + "      名前:\n        type: string\n        python_name: namae\n        description: A name.\n"
+    )
+    spec = write_spec(tmp_path, text)
+    done = run_codegen("generate", "--spec", spec, "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    probe = "from example_ext import wire; print(wire.Thing.model_fields['namae'].alias)"
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path / "out", capture_output=True, text=True, check=True
+    )
+    assert shown.stdout.strip() == "名前"
