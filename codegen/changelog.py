@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Literal
 
 from . import ir
+from .filters import code_span
 from .lower import load_spec
 from .source import SpecErrors
 
@@ -499,18 +500,10 @@ def to_markdown(changes: Sequence[Change], old_label: str, new_label: str) -> st
         group = [c for c in changes if c.tag == tag]
         if group:
             lines += ["", f"### {tag}", ""]
-            lines += [f"- {_code(c.line)}" for c in group]
+            lines += [f"- {code_span(c.line)}" for c in group]
     if not changes:
         lines += ["", "No wire changes."]
     return "\n".join(lines) + "\n"
-
-
-def _code(text: str) -> str:
-    fence = "`"
-    while fence in text:
-        fence += "`"
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def to_json(changes: Sequence[Change]) -> str:

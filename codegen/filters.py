@@ -253,12 +253,16 @@ def md_fence(text: str) -> str:
     return f"{fence}json\n{body}\n{fence}"
 
 
+def code_span(text: str) -> str:
+    """`text` as an inline Markdown code span, delimited by more backticks than any run it contains."""
+    ticks = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
 def md_code(text: str) -> str:
-    """`text` as an inline code span, delimited by more backticks than it contains (and safe in a table cell)."""
-    cell = md_cell(text)
-    ticks = "`" * (max((len(run) for run in re.findall("`+", cell)), default=0) + 1)
-    pad = " " if cell.startswith("`") or cell.endswith("`") else ""
-    return f"{ticks}{pad}{cell}{pad}{ticks}"
+    """`text` as an inline code span that is also safe in a table cell."""
+    return code_span(md_cell(text))
 
 
 def mermaid_state(value: str) -> str:
