@@ -16,15 +16,18 @@ import msgspec
 Int53 = Annotated[int, msgspec.Meta(ge=-(2**53 - 1), le=2**53 - 1)]
 
 
-class _Task(msgspec.Struct, kw_only=True, tag_field="status", forbid_unknown_fields=False):
+class _TaskFields(msgspec.Struct, kw_only=True, tag_field="status"):
     taskId: str
     createdAt: str
     lastUpdatedAt: str
     ttlMs: Int53 | None
     statusMessage: str | msgspec.UnsetType = msgspec.UNSET
     pollIntervalMs: Int53 | msgspec.UnsetType = msgspec.UNSET
-    resultType: Literal["complete"]
     _meta: dict[str, Any] | msgspec.UnsetType = msgspec.field(default=msgspec.UNSET, name="_meta")
+
+
+class _Task(_TaskFields, kw_only=True):
+    resultType: Literal["complete"]
 
 
 class WorkingResult(_Task, tag="working"):
@@ -67,17 +70,7 @@ class CreateTaskResult(msgspec.Struct, kw_only=True):
     pollIntervalMs: Int53 | msgspec.UnsetType = msgspec.UNSET
 
 
-class _NotificationTask(msgspec.Struct, kw_only=True, tag_field="status"):
-    taskId: str
-    createdAt: str
-    lastUpdatedAt: str
-    ttlMs: Int53 | None
-    statusMessage: str | msgspec.UnsetType = msgspec.UNSET
-    pollIntervalMs: Int53 | msgspec.UnsetType = msgspec.UNSET
-    _meta: dict[str, Any] | msgspec.UnsetType = msgspec.field(default=msgspec.UNSET, name="_meta")
-
-
-class WorkingParams(_NotificationTask, tag="working"):
+class WorkingParams(_TaskFields, tag="working"):
     pass
 
 

@@ -371,7 +371,6 @@ FILTERS = {
     "md_text": md_text,
     "md_type": md_type,
     "md_fence": md_fence,
-    "seed_type": seed_type,
     "seed_annotation": seed_annotation,
     "seed_bases": seed_bases,
     "md_anchor": md_anchor,

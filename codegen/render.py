@@ -25,7 +25,6 @@ _TESTS: dict[str, Callable[[object], bool]] = {
     "object_shape": lambda s: isinstance(s, ir.ObjectShape),
     "union_shape": lambda s: isinstance(s, ir.UnionShape),
     "enum_shape": lambda s: isinstance(s, ir.EnumShape),
-    "alias_shape": lambda s: isinstance(s, ir.AliasShape),
     # A TypedDict can use class syntax when every key can be written as a name.
     "class_syntax": lambda s: isinstance(s, ir.ObjectShape) and all(is_identifier(f.wire_name) for f in s.fields),
 }
@@ -83,16 +82,23 @@ def _context(spec: ir.Spec, *, runtime: str = ".", home: str = "") -> dict[str, 
             f"those of {spec.default_version}."
         )
     )
+    seed_models = [m.name for m in spec.seed_api.models] if spec.seed_api else []
+    seed_names = [*spec.seed_api.aliases, *seed_models] if spec.seed_api else []
+    lazy_modules = ["constants", "typed", "wire", *versions]
+    package_names = [*constant_names(spec), *seed_names, *lazy_modules, "json_schema"]
+    if spec.versions:
+        package_names += ["DEFAULT_VERSION", "VERSIONS"]
     return {
         "spec": spec,
-        "seed_names": [*spec.seed_api.aliases, *(m.name for m in spec.seed_api.models)] if spec.seed_api else [],
+        "seed_models": seed_models,
+        "package_names": sorted(package_names),
         "defined_before": {name: _DefinedBefore(order, index) for index, name in enumerate(names)},
         "examples": first_valid,
         "constant_names": constant_names(spec),
         "int53_max": ir.INT53_MAX,
         "runtime": runtime,
         "home": home,
-        "lazy_modules": ["constants", "typed", "wire", *versions],
+        "lazy_modules": lazy_modules,
         "versions_note": note,
     }
 
