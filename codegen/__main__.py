@@ -1,5 +1,8 @@
 """Command line: `python -m codegen generate|check [--spec DIR] [--out DIR]`, or `changelog`/`drift` (see below).
 
+The hand-written modules in `runtime/` beside the spec folder (the SDK integration) are copied into the package
+unchanged.
+
 Exit codes: 0 done (or fresh), 1 `check` found drift, 2 the spec is malformed, 3 rendering or formatting failed
 (a generator bug or an unreadable file). Nothing is written unless everything rendered.
 
@@ -26,9 +29,33 @@ EXIT_BAD_SPEC = 2
 EXIT_FAILED = 3
 
 
+RUNTIME_DIR = "runtime"
+"""The folder beside the spec folder holding hand-written modules of the package (the SDK integration)."""
+
+
+def runtime_files(runtime_dir: Path, package: str) -> dict[str, str]:
+    """The hand-written modules in `runtime_dir` (`*.py`, not recursive), placed in the package unchanged.
+
+    They are real source, linted and type-checked where they are; the package gets byte copies, so `check` fails
+    when a copy is edited or stale.
+    """
+    if not runtime_dir.is_dir():
+        return {}
+    return {
+        f"{package}/{path.name}": path.read_bytes().decode("utf-8")
+        for path in sorted(runtime_dir.glob("*.py"), key=lambda p: p.name)
+    }
+
+
 def build(spec_dir: Path) -> dict[str, str]:
-    """Everything `generate` writes, rendered and formatted in memory."""
-    return format_python(render_all(load_spec(spec_dir)))
+    """Everything `generate` writes, rendered and formatted in memory, with the hand-written runtime modules."""
+    spec = load_spec(spec_dir)
+    files = format_python(render_all(spec))
+    copies = runtime_files(spec_dir.parent / RUNTIME_DIR, spec.extension.package)
+    clashes = sorted(set(files) & set(copies))
+    if clashes:
+        raise FormatError(f"hand-written modules in {RUNTIME_DIR}/ would replace generated ones: {', '.join(clashes)}")
+    return files | copies
 
 
 def main(argv: list[str] | None = None) -> int:

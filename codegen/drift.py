@@ -18,8 +18,14 @@ Two independent views, per `$defs` name the two schemas share:
   (jsonschema's Draft202012Validator, formats not asserted); those on which the verdicts differ are drift.
 
 Shapes only the official schema has are drift; shapes only ours has are listed but are not drift (our named
-helpers, such as per-status variants, are written inline by the official schema). `python -m codegen drift
-OFFICIAL [--ours SCHEMA]` prints a Markdown report and exits 0 without drift, 1 with drift, 2 on unreadable input.
+helpers, such as per-status variants, are written inline by the official schema).
+
+The spec's deviations (`deviations:` in tasks.yaml: where the published schema contradicts its TypeScript source)
+are applied to the official schema first (codegen/deviations.py), so they are reported as known and by name, with
+the number of instances the published schema judges differently because of each; a deviation whose fragment the
+official schema no longer has as recorded is stale, and that is drift. `python -m codegen drift OFFICIAL
+[--ours SCHEMA] [--spec DIR]` prints a Markdown report and exits 0 without drift, 1 with drift, 2 on unreadable
+input.
 """
 
 from __future__ import annotations
@@ -36,12 +42,16 @@ from typing import Any
 
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
+from . import ir
+from .deviations import DeviationError, apply_deviations, spec_deviations
+
 JSON = Any
 Schema = Any
 """A JSON Schema node: a dict or a boolean."""
 
 DEFAULT_OURS = Path("generated/mcp_ext_tasks/schema.json")
 DEFAULT_EXAMPLES = Path("spec/examples")
+DEFAULT_SPEC = Path("spec")
 MAX_INSTANCES = 300
 """About how many instances to check per shape: the built ones and examples, then mutations of each of them."""
 MIN_MUTATIONS = 16
@@ -803,10 +813,16 @@ class DriftReport:
     shapes: list[ShapeDrift]
     ids: tuple[str | None, str | None] = (None, None)
     """The `$id`s of ours and the official schema (reported when they differ; not drift)."""
+    deviations: tuple[ir.Deviation, ...] = ()
+    """The spec's deviations applied to the official schema before comparing (known, not drift)."""
+    stale: tuple[tuple[ir.Deviation, str], ...] = ()
+    """Deviations the official schema no longer has as recorded (drift: the spec's list needs a look)."""
+    explained: dict[str, int] = field(default_factory=dict)
+    """Per applied deviation: instances the official schema as published judges otherwise because of it."""
 
     @property
     def clean(self) -> bool:
-        return not self.missing and all(s.clean for s in self.shapes)
+        return not self.missing and not self.stale and all(s.clean for s in self.shapes)
 
     @property
     def instances(self) -> int:
@@ -828,8 +844,13 @@ def check_drift(
     official_label: str = "official",
     max_instances: int = MAX_INSTANCES,
     only: Sequence[str] = (),
+    deviations: Sequence[ir.Deviation] = (),
 ) -> DriftReport:
-    """Compare two schema documents shape by shape (`only`: just these shared shapes)."""
+    """Compare two schema documents shape by shape (`only`: just these shared shapes), after applying the listed
+    deviations to the official one."""
+    applied = apply_deviations(official, ours, deviations)
+    published, official = official, applied.document
+    judges = _Judges(published, [apply_deviations(published, ours, [d]).document for d in applied.applied])
     ours_norm, official_norm = Normaliser(ours), Normaliser(official)
     ours_names, official_names = set(ours_norm.defs), set(official_norm.defs)
     shared = ours_names & official_names
@@ -844,7 +865,7 @@ def check_drift(
         a, b = ours_norm.definition(name), official_norm.definition(name)
         drift = ShapeDrift(name, structure.compare(name, a, b, 0, frozenset({(name, name)})))
         _check_instances(
-            drift, (ours, ours_norm, a), (official, official_norm, b), by_shape.get(name, []), max_instances
+            drift, (ours, ours_norm, a), (official, official_norm, b), by_shape.get(name, []), max_instances, judges
         )
         shapes.append(drift)
     return DriftReport(
@@ -854,7 +875,33 @@ def check_drift(
         sorted(ours_names - official_names),
         shapes,
         (ours.get("$id"), official.get("$id")),
+        applied.applied,
+        applied.stale,
+        {d.name: judges.counts[index] for index, d in enumerate(applied.applied)},
     )
+
+
+class _Judges:
+    """The official schema as published, and with each applied deviation alone: which deviation explains an
+    instance that the published and the patched schema judge differently."""
+
+    def __init__(self, published: dict[str, Any], singles: list[dict[str, Any]]) -> None:
+        self.documents = [published, *singles]
+        self.counts = [0] * len(singles)
+        self._validators: dict[tuple[int, str], Draft202012Validator] = {}
+
+    def _valid(self, index: int, shape: str, instance: JSON) -> bool:
+        if (index, shape) not in self._validators:
+            self._validators[(index, shape)] = _validator(self.documents[index], shape)
+        return bool(self._validators[(index, shape)].is_valid(instance))
+
+    def explain(self, shape: str, instance: JSON, patched_verdict: bool) -> None:
+        if not self.counts or self._valid(0, shape, instance) == patched_verdict:
+            return
+        for index in range(len(self.counts)):
+            if self._valid(index + 1, shape, instance) == patched_verdict:
+                self.counts[index] += 1
+                return
 
 
 def _check_instances(
@@ -863,6 +910,7 @@ def _check_instances(
     official: tuple[dict[str, Any], Normaliser, Node],
     examples: Sequence[Example],
     limit: int,
+    judges: _Judges,
 ) -> None:
     builders = [_Builder(ours[1]), _Builder(official[1])]
     bases: dict[str, JSON] = {}
@@ -885,8 +933,10 @@ def _check_instances(
     for key in sorted(instances, key=lambda k: (len(k), k)):
         instance = instances[key]
         verdict = bool(ours_validator.is_valid(instance))
-        if verdict != bool(official_validator.is_valid(instance)):
+        official_verdict = bool(official_validator.is_valid(instance))
+        if verdict != official_verdict:
             drift.disagreements.append(Disagreement(instance, verdict))
+        judges.explain(drift.name, instance, official_verdict)
     drift.checked = len(instances)
 
 
@@ -909,6 +959,21 @@ def to_markdown(report: DriftReport, shown: int = SHOWN) -> str:
         )
     if report.ids[0] != report.ids[1]:
         lines += ["", f"The `$id`s differ (not drift): ours `{report.ids[0]}`, official `{report.ids[1]}`."]
+    if report.deviations:
+        lines += [
+            "",
+            f"### Known deviations ({len(report.deviations)}, listed in the spec; applied to the official schema "
+            "before comparing)",
+            "",
+        ]
+        lines += [
+            f"- `{d.name}`: our {d.shape} in place of `{d.official}`: {report.explained.get(d.name, 0)} instances "
+            "judged otherwise by the schema as published"
+            for d in report.deviations
+        ]
+    if report.stale:
+        lines += ["", "### Stale deviations (drift: the official schema no longer says what the spec recorded)", ""]
+        lines += [f"- `{d.name}`: {_clip(problem)}" for d, problem in report.stale]
     if report.missing:
         lines += ["", "### Only in the official schema (missing from ours)", "", _names(report.missing)]
     if report.extra:
@@ -1001,6 +1066,15 @@ def main(argv: Sequence[str]) -> int:
         action="append",
         help=f"a folder of wire examples, repeatable (default: {DEFAULT_EXAMPLES} when it exists)",
     )
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        default=DEFAULT_SPEC,
+        help=f"the spec folder whose listed deviations apply (default: {DEFAULT_SPEC}; none when it is absent)",
+    )
+    parser.add_argument(
+        "--no-deviations", action="store_true", help="compare with the official schema exactly as published"
+    )
     parser.add_argument("--shape", action="append", default=[], help="check only this shared shape (repeatable)")
     parser.add_argument("--max-instances", type=int, default=MAX_INSTANCES, help="instances per shape")
     args = parser.parse_args(list(argv))
@@ -1012,14 +1086,29 @@ def main(argv: Sequence[str]) -> int:
             print(f"cannot read {path}: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
     folders = args.examples if args.examples is not None else [DEFAULT_EXAMPLES]
-    report = check_drift(
-        documents[0],
-        documents[1],
-        load_examples(folders),
-        ours_label=args.ours.as_posix(),
-        official_label=args.official.as_posix(),
-        max_instances=args.max_instances,
-        only=args.shape,
-    )
+    deviations: tuple[ir.Deviation, ...] = ()
+    if not args.no_deviations and (args.spec / "tasks.yaml").is_file():
+        from .lower import load_spec
+        from .source import SpecErrors
+
+        try:
+            deviations = spec_deviations(load_spec(args.spec), documents[0].get("$id"))
+        except SpecErrors as exc:
+            print("\n".join(map(str, exc.errors)), file=sys.stderr)
+            return EXIT_BAD_INPUT
+    try:
+        report = check_drift(
+            documents[0],
+            documents[1],
+            load_examples(folders),
+            ours_label=args.ours.as_posix(),
+            official_label=args.official.as_posix(),
+            max_instances=args.max_instances,
+            only=args.shape,
+            deviations=deviations,
+        )
+    except DeviationError as exc:
+        print(f"cannot apply the spec's deviations: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     sys.stdout.write(to_markdown(report))
     return 0 if report.clean else EXIT_DRIFT

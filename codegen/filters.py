@@ -19,6 +19,7 @@ _PRIMITIVE_TYPES = {
     "int53": "Int53",
     "number": "JsonNumber",
     "boolean": "StrictBool",
+    "null": "None",
     "any": "Any",
 }
 
@@ -103,7 +104,7 @@ def _deferred(annotation: str, field: ir.Field, defined: Container[str]) -> str:
 
 def admits_null(field: ir.Field) -> bool:
     """True when null is a valid value of the field, so None cannot also stand for a member left out."""
-    return field.nullable or field.type == ir.Primitive("any")
+    return field.nullable or field.type_admits_null or field.type in (ir.Primitive("any"), ir.Primitive("null"))
 
 
 def wire_annotation(field: ir.Field, defined: Container[str] = ()) -> str:
@@ -122,14 +123,16 @@ def wire_annotation(field: ir.Field, defined: Container[str] = ()) -> str:
 
 
 def wire_default(field: ir.Field) -> str:
-    """The right-hand side of a wire-model field: its alias, and for optional fields a default.
+    """The right-hand side of a wire-model field: its wire name, and for optional fields the default None.
 
-    The default is None (never written) unless null is a value of the field; then it is MISSING, so that an
-    explicit null and a member left out stay apart.
+    A member left out reads as None and is never written (it is not in `model_fields_set`); where null is not a
+    value of the field, a None set in Python is not written either. The wire name is a validation and a
+    serialization alias rather than `alias`, so that type checkers offer the attribute name to `__init__`.
     """
-    args = [] if field.required else [f"default={'MISSING' if admits_null(field) else 'None'}"]
+    args = [] if field.required else ["default=None"]
     if field.wire_name != field.py_name:
-        args.append(f"alias={py_literal(field.wire_name)}")
+        wire_name = py_literal(field.wire_name)
+        args.append(f"validation_alias={wire_name}, serialization_alias={wire_name}")
     if not field.required and not admits_null(field):
         args.append("exclude_if=is_none")
     return f" = Field({', '.join(args)})" if args else ""
@@ -144,11 +147,6 @@ def typed_annotation(field: ir.Field, defined: Container[str] = ()) -> str:
     if field.nullable:
         base = f"{base} | None"
     return _deferred(base if field.required else f"NotRequired[{base}]", field, defined)
-
-
-def required_nullable(shape: ir.ObjectShape) -> list[ir.Field]:
-    """The fields that must be written even when null (`ttlMs`): `exclude_none` must not drop them."""
-    return [f for f in shape.fields if f.required and f.nullable]
 
 
 def _escape_char(char: str) -> str:
@@ -291,6 +289,7 @@ _SEED_PRIMITIVES = {
     "int53": "int",
     "number": "float",
     "boolean": "bool",
+    "null": "None",
     "any": "Any",
 }
 
@@ -364,7 +363,6 @@ FILTERS = {
     "wire_annotation": wire_annotation,
     "wire_default": wire_default,
     "typed_annotation": typed_annotation,
-    "required_nullable": required_nullable,
     "docstring": docstring,
     "comment": comment,
     "md_cell": md_cell,

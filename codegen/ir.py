@@ -14,9 +14,9 @@ INT53_MAX = 2**53 - 1
 
 @dataclass(frozen=True, slots=True)
 class Primitive:
-    """A JSON scalar or `any`: string, integer (unbounded), int53, number, boolean, any."""
+    """A JSON scalar, `null` or `any`: string, integer (unbounded), int53, number, boolean, null, any."""
 
-    name: Literal["string", "integer", "int53", "number", "boolean", "any"]
+    name: Literal["string", "integer", "int53", "number", "boolean", "null", "any"]
     minimum: int | float | None = None
     maximum: int | float | None = None
     format: str | None = None
@@ -72,6 +72,9 @@ class Field:
     description: str
     declared_in: str
     """The shape whose YAML declares this field (itself, or a shape it extends)."""
+    type_admits_null: bool = False
+    """True when null is a value of `type` itself (`any`, `null`, or a union or alias that admits null), whatever
+    `nullable` says."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +198,29 @@ class StateMachine:
 
 
 @dataclass(frozen=True, slots=True)
+class Deviation:
+    """A place where the spec deliberately differs from the published JSON Schema (where that file contradicts the
+    TypeScript source it is generated from): what the published file says there, what the spec does, and why."""
+
+    name: str
+    shape: str
+    """The shape of this spec whose definition differs."""
+    official: str
+    """JSON Pointer to the published schema's fragment that `shape` replaces (`/$defs/JSONValue`)."""
+    published: str
+    """That fragment as the published schema has it, as canonical JSON text (sorted keys, compact)."""
+    says: str
+    """What the published fragment accepts, in words."""
+    ours: str
+    """What the spec accepts instead, in words."""
+    why: str
+    accepts: tuple[str, ...]
+    """Valid examples (`Shape/slug`) that the published schema rejects: the deviation's witnesses."""
+    still_rejects: tuple[str, ...]
+    """Invalid examples (`Shape/slug`) near the deviation that both reject: where it stops."""
+
+
+@dataclass(frozen=True, slots=True)
 class Example:
     """A wire example of a shape, labelled valid or invalid; `text` is the file's exact JSON text."""
 
@@ -295,6 +321,8 @@ class Spec:
     state_machine: StateMachine | None
     examples: tuple[Example, ...]
     seed_api: SeedApi | None
+    deviations: tuple[Deviation, ...] = ()
+    """Where the spec deliberately differs from the published JSON Schema."""
     versions: tuple[Version, ...] = ()
     """Versions generated side by side, each into its own module; empty for a spec that has one version."""
     default_version: str | None = None

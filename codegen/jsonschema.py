@@ -70,13 +70,29 @@ def shape_schema(shape: ir.Shape) -> dict[str, Any]:
     return {**head, **type_schema(shape.type)}
 
 
+def deviation_comment(deviation: ir.Deviation) -> str:
+    """The `$comment` of a shape that deliberately differs from the published schema."""
+    return (
+        f"Deviates from the published schema.json at {deviation.official} ({deviation.name}): it says "
+        f"{deviation.says[0].lower()}{deviation.says[1:]} This schema: {deviation.ours}"
+    )
+
+
 def build_schema(spec: ir.Spec) -> dict[str, Any]:
     """The whole schema document: self-contained, every shape under `$defs` in spec order."""
     ext = spec.extension
+    comments = {d.shape: deviation_comment(d) for d in spec.deviations}
     return {
         "$schema": DIALECT,
         "$id": ext.schema_id,
         "title": ext.title,
         "description": ext.description,
-        "$defs": {shape.name: shape_schema(shape) for shape in spec.shapes},
+        "$defs": {
+            shape.name: (
+                {"$comment": comments[shape.name], **shape_schema(shape)}
+                if shape.name in comments
+                else shape_schema(shape)
+            )
+            for shape in spec.shapes
+        },
     }

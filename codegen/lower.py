@@ -34,7 +34,7 @@ MAIN_FILE = "tasks.yaml"
 EXAMPLES_DIR = "examples"
 """Folder of a spec holding `<Shape>/<valid|invalid>-<slug>.json` wire examples."""
 
-PRIMITIVES = ("string", "integer", "int53", "number", "boolean", "any")
+PRIMITIVES = ("string", "integer", "int53", "number", "boolean", "null", "any")
 _M = TypeVar("_M", bound=BaseModel)
 _EXAMPLE_NAME = re.compile(r"(valid|invalid)-([a-z0-9]+(?:-[a-z0-9]+)*)\.json")
 
@@ -46,6 +46,36 @@ def load_spec(spec_dir: Path) -> ir.Spec:
     if lowering.errors or spec is None:
         raise SpecErrors(sorted(set(lowering.errors), key=lambda e: (e.file, e.line, e.col, e.where, e.message)))
     return spec
+
+
+def _mark_null_admitting(shapes: tuple[ir.Shape, ...]) -> tuple[ir.Shape, ...]:
+    """The shapes with `type_admits_null` set on every field whose type has null among its values."""
+    by_name = {shape.name: shape for shape in shapes}
+    memo: dict[str, bool] = {}
+
+    def admits(expr: ir.TypeExpr, seen: frozenset[str]) -> bool:
+        if isinstance(expr, ir.Primitive):
+            return expr.name in ("null", "any")
+        if not isinstance(expr, ir.Ref) or expr.name in seen:
+            return False
+        if expr.name not in memo:
+            shape = by_name[expr.name]
+            inner = seen | {expr.name}
+            if isinstance(shape, ir.UnionShape):
+                memo[expr.name] = any(admits(v, inner) for v in shape.variants)
+            else:
+                memo[expr.name] = isinstance(shape, ir.AliasShape) and admits(shape.type, inner)
+        return memo[expr.name]
+
+    return tuple(
+        dataclasses.replace(
+            shape,
+            fields=tuple(dataclasses.replace(f, type_admits_null=admits(f.type, frozenset())) for f in shape.fields),
+        )
+        if isinstance(shape, ir.ObjectShape)
+        else shape
+        for shape in shapes
+    )
 
 
 def _display(spec_dir: Path, name: str) -> str:
@@ -100,6 +130,7 @@ class _Lowering:
         state_machine = self._state_machine(main, doc)
         examples = self._examples()
         seed_api = self._seed_api(main.seed_api, doc, shapes) if main.seed_api and shapes else None
+        deviations = self._deviations(main, doc, examples)
         if self.errors or shapes is None:
             return None
         ext = main.extension
@@ -116,6 +147,7 @@ class _Lowering:
             state_machine=state_machine,
             examples=examples,
             seed_api=seed_api,
+            deviations=deviations,
         )
         return self._versions(main, doc, spec)
 
@@ -268,7 +300,9 @@ class _Lowering:
                 if alias_type is not None:
                     shapes.append(ir.AliasShape(name, model.description, alias_type, source.group, recursive=False))
         marked = self._mark_recursion(tuple(shapes))  # also on a partial set, to report its cycles too
-        return marked if len(shapes) == len(self.sources) else None
+        if marked is None or len(shapes) != len(self.sources):
+            return None
+        return _mark_null_admitting(marked)
 
     def _type(self, raw: Any, doc: Document, path: Path_) -> ir.TypeExpr | None:
         """Parse a type expression: a primitive name, a shape name, `{array: T}` or `{map: T}`."""
@@ -521,6 +555,48 @@ class _Lowering:
         return tuple(result) if ok else None
 
     # ---------------------------------------------------------------- the rest
+    def _deviations(
+        self, main: MainFileSpec, doc: Document, examples: tuple[ir.Example, ...]
+    ) -> tuple[ir.Deviation, ...]:
+        labels = {f"{e.shape}/{'valid' if e.valid else 'invalid'}-{e.slug}": e.valid for e in examples}
+        result: list[ir.Deviation] = []
+        names: set[str] = set()
+        for index, dev in enumerate(main.deviations):
+            path: Path_ = ("deviations", index)
+            if dev.name in names:
+                self.errors.append(doc.error((*path, "name"), f"duplicate deviation name '{dev.name}'"))
+            names.add(dev.name)
+            if dev.shape not in self.sources:
+                self.errors.append(doc.error((*path, "shape"), f"unknown shape '{dev.shape}'"))
+            if not dev.official.startswith("/$defs/"):
+                self.errors.append(doc.error((*path, "official"), "a JSON Pointer into the $defs, like /$defs/Name"))
+            for key, wanted in (("accepts", True), ("still_rejects", False)):
+                refs = getattr(dev, key)
+                if key == "accepts" and not refs:
+                    self.errors.append(doc.error(path, "a deviation needs at least one example in 'accepts'"))
+                for i, ref in enumerate(refs):
+                    if labels.get(ref) is not wanted:
+                        label = "a valid" if wanted else "an invalid"
+                        form = "valid" if wanted else "invalid"
+                        self.errors.append(
+                            doc.error((*path, key, i), f"'{ref}' is not {label} example (Shape/{form}-slug)")
+                        )
+            published = json.dumps(dev.published, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            result.append(
+                ir.Deviation(
+                    dev.name,
+                    dev.shape,
+                    dev.official,
+                    published,
+                    dev.says,
+                    dev.ours,
+                    dev.why,
+                    tuple(dev.accepts),
+                    tuple(dev.still_rejects),
+                )
+            )
+        return tuple(result)
+
     def _check_references(self, main: MainFileSpec, doc: Document) -> None:
         def need(name: str, path: Path_) -> None:
             if name not in self.sources:

@@ -160,6 +160,20 @@ class SeedApiSpec(_Strict):
     models: dict[str, SeedModelSpec]
 
 
+class DeviationSpec(_Strict):
+    """A deliberate difference from the published JSON Schema, where that file contradicts its TypeScript source."""
+
+    name: StrictStr
+    shape: StrictStr
+    official: StrictStr
+    published: dict[str, Any]
+    says: StrictStr
+    ours: StrictStr
+    why: StrictStr
+    accepts: list[StrictStr] = Field(default_factory=list)
+    still_rejects: list[StrictStr] = Field(default_factory=list)
+
+
 class VersionSpec(_Strict):
     """A released or draft version of the extension, generated as its own module."""
 
@@ -185,6 +199,7 @@ class MainFileSpec(_Strict):
     meta_keys: list[MetaKeySpec] = Field(default_factory=list)
     state_machine: StateMachineSpec | None = None
     seed_api: SeedApiSpec | None = None
+    deviations: list[DeviationSpec] = Field(default_factory=list)
     shapes: dict[str, dict[str, Any]]
 
 

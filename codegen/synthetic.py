@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .lower import MAIN_FILE
+from .lower import EXAMPLES_DIR, MAIN_FILE
 
 
 def _rename_type(expr: Any, names: set[str], suffix: str) -> Any:
@@ -38,7 +39,8 @@ def write_scaled_spec(spec_dir: Path, out_dir: Path, factor: int) -> int:
     """Write to `out_dir` the spec of `spec_dir` with `factor` times its shapes; returns the number of shapes.
 
     Copy k of shape `Name` is `NameCopyk` and references only copy k of other shapes, so every copy is as
-    connected as the original. Examples are not copied.
+    connected as the original. The examples are copied as they are (the spec's deviations name some of them);
+    the copies of the shapes get none.
     """
     main = yaml.safe_load((spec_dir / MAIN_FILE).read_text(encoding="utf-8"))
     files = {MAIN_FILE: main} | {
@@ -53,4 +55,6 @@ def write_scaled_spec(spec_dir: Path, out_dir: Path, factor: int) -> int:
             shapes.update({name + suffix: _renamed_shape(body, names, suffix) for name, body in data["shapes"].items()})
         text = yaml.safe_dump({**data, "shapes": shapes}, sort_keys=False, allow_unicode=True, width=120)
         (out_dir / file_name).write_text(text, encoding="utf-8")
+    if (spec_dir / EXAMPLES_DIR).is_dir():
+        shutil.copytree(spec_dir / EXAMPLES_DIR, out_dir / EXAMPLES_DIR, dirs_exist_ok=True)
     return len(names) * factor

@@ -29,6 +29,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # `codegen` lives at the repo root, beside `generated/`
 
 from codegen import ir  # noqa: E402
+from codegen.deviations import apply_deviations, spec_deviations  # noqa: E402
 from codegen.lower import load_spec  # noqa: E402
 
 SPEC_DIR = REPO / "spec"
@@ -159,11 +160,31 @@ def generated_schema() -> SchemaVerdicts:
     return SchemaVerdicts(importlib.import_module("mcp_ext_tasks").json_schema())
 
 
+def published_or_skip(path: Path = OFFICIAL_SCHEMA) -> dict[str, Any]:
+    """An official schema as published; the test is skipped when the reference data is absent."""
+    if not path.is_file():
+        pytest.skip(f"official schema not found at {path}")
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return document
+
+
+def with_deviations(published: dict[str, Any], ours: dict[str, Any]) -> dict[str, Any]:
+    """The official schema with the spec's listed deviations applied (codegen/deviations.py): the referee."""
+    applied = apply_deviations(published, ours, spec_deviations(load_spec(SPEC_DIR), ours.get("$id")))
+    assert not applied.stale, applied.stale
+    return applied.document
+
+
 @pytest.fixture(scope="session")
-def official_schema() -> SchemaVerdicts:
-    if not OFFICIAL_SCHEMA.is_file():
-        pytest.skip(f"official schema not found at {OFFICIAL_SCHEMA}")
-    return SchemaVerdicts(json.loads(OFFICIAL_SCHEMA.read_text(encoding="utf-8")))
+def published_schema() -> SchemaVerdicts:
+    """The official schema exactly as published."""
+    return SchemaVerdicts(published_or_skip())
+
+
+@pytest.fixture(scope="session")
+def official_schema(published_schema: SchemaVerdicts, generated_schema: SchemaVerdicts) -> SchemaVerdicts:
+    """The official schema with the spec's listed deviations applied: the referee everywhere."""
+    return SchemaVerdicts(with_deviations(published_schema.schema, generated_schema.schema))
 
 
 @pytest.fixture(scope="session")

@@ -119,14 +119,12 @@ NAMESPACE: dict[str, Any] = {
     **{
         name: getattr(_runtime, name)
         for name in (
-            "MISSING",
             "Int53",
             "JsonInt",
             "JsonNumber",
             "NotNull",
             "is_none",
             "json_const",
-            "KeepsRequiredNulls",
             "WireModel",
         )
     },
@@ -200,20 +198,13 @@ def build_class(source: str, name: str) -> Any:
 
 def wire_model(field: ir.Field) -> Any:
     body = f"    {field.py_name}: {filters.wire_annotation(field)}{filters.wire_default(field)}\n"
-    pairs = tuple((f.py_name, f.wire_name) for f in filters.required_nullable(_shape_of(field)))
-    return build_class(
-        f"class Probe(KeepsRequiredNulls, WireModel):\n    __required_nullable__ = {pairs!r}\n{body}", "Probe"
-    )
+    return build_class(f"class Probe(WireModel):\n{body}", "Probe")
 
 
 def typed_dict(field: ir.Field) -> Any:
     return build_class(
         f"class ProbeDict(TypedDict):\n    {field.wire_name}: {filters.typed_annotation(field)}\n", "ProbeDict"
     )
-
-
-def _shape_of(*fields: ir.Field) -> ir.ObjectShape:
-    return ir.ObjectShape("Probe", "A probe.", fields, (), False, "extension")
 
 
 def inputs(field: ir.Field) -> list[str]:
@@ -251,13 +242,17 @@ def test_wire_default_dumps_by_wire_name_and_drops_only_optional_nulls(kind: str
     field = make_field(kind)
     model = wire_model(field)
     omitted = model.model_validate_json("{}") if not field.required else None
-    if omitted is not None:  # a member left out is never written, not even as null
-        assert omitted.model_dump(by_alias=True) == {}
-        assert omitted.model_dump(by_alias=True, exclude_none=True) == {}
-    if field.nullable:  # an explicit null is a value, kept with or without exclude_none
+    adapter = TypeAdapter(model)
+    if omitted is not None:  # a member left out reads as None and is never written, not even as null
+        assert omitted.some_field is None and "some_field" not in omitted.model_fields_set
+        for exclude_none in (False, True):
+            assert omitted.model_dump(by_alias=True, exclude_none=exclude_none) == {}
+            assert adapter.dump_python(omitted, by_alias=True, exclude_none=exclude_none) == {}
+    if field.nullable:  # an explicit null is a value, kept with or without exclude_none, on every route
         explicit_null = model.model_validate_json('{"someField": null}')
-        assert explicit_null.model_dump(by_alias=True, exclude_none=True) == {"someField": None}
-        assert explicit_null.model_dump(by_alias=True) == {"someField": None}
+        for exclude_none in (False, True):
+            assert explicit_null.model_dump(by_alias=True, exclude_none=exclude_none) == {"someField": None}
+            assert adapter.dump_json(explicit_null, exclude_none=exclude_none) == b'{"someField":null}'
     assert model.model_validate_json('{"someField": "v"}').model_dump(by_alias=True) == {"someField": "v"}
 
 
@@ -267,14 +262,14 @@ def test_wire_default_names_the_alias_only_when_it_differs() -> None:
     model = wire_model(same)
     assert model.model_validate_json('{"status": "ok"}').status == "ok"
     renamed = make_field("required")
-    assert "alias='someField'" in filters.wire_default(renamed)
-    with pytest.raises(ValidationError):
+    assert "validation_alias='someField', serialization_alias='someField'" in filters.wire_default(renamed)
+    with pytest.raises(ValidationError):  # a message is read by wire name only
         wire_model(renamed).model_validate_json('{"some_field": "ok"}')
-
-
-def test_required_nullable_picks_required_nullable_fields_only() -> None:
-    fields = [make_field(kind, wire_name=kind, py_name=kind.replace("-", "_")) for kind in FIELD_KINDS]
-    assert [f.wire_name for f in filters.required_nullable(_shape_of(*fields))] == ["required-nullable"]
+    with pytest.raises(ValidationError):
+        wire_model(renamed).model_validate({"some_field": "ok"})
+    # Built in Python, by attribute name (or by wire name), and written by wire name.
+    for built in (wire_model(renamed)(some_field="ok"), wire_model(renamed)(someField="ok")):
+        assert built.some_field == "ok" and built.model_dump() == {"someField": "ok"}
 
 
 # ---------------------------------------------------------------- docstring

@@ -399,7 +399,7 @@ def test_odd_names_get_safe_python_names_with_the_wire_name_as_alias(odd_package
         """
         import json, sys
         from example_ext import wire
-        fields = {name: info.alias for name, info in wire.Thing.model_fields.items()}
+        fields = {name: info.serialization_alias for name, info in wire.Thing.model_fields.items()}
         example = json.loads(sys.stdin.read())
         thing = wire.Thing.model_validate(example)
         print(json.dumps({"fields": fields, "roundtrip": json.loads(thing.model_dump_json(by_alias=True, exclude_none=True)) == example}))
@@ -570,7 +570,7 @@ def test_python_name_set_by_hand_for_such_a_wire_name(tmp_path: Path) -> None:
     spec = write_spec(tmp_path, text)
     done = run_codegen("generate", "--spec", spec, "--out", tmp_path / "out")
     assert done.returncode == 0, done.stderr
-    probe = "from example_ext import wire; print(wire.Thing.model_fields['namae'].alias)"
+    probe = "from example_ext import wire; print(wire.Thing.model_fields['namae'].validation_alias)"
     shown = subprocess.run(
         [sys.executable, "-c", probe], cwd=tmp_path / "out", capture_output=True, text=True, check=True
     )

@@ -161,3 +161,62 @@ def test_two_problems_are_reported_in_one_run(tmp_path: Path, out_dir: Path, com
         error_line(spec, position(text, "Thing"), "shapes.Items.type.map", "unknown type 'Thing'"),
     ]
     run_and_expect(command, spec, out_dir, expected)
+
+
+DEVIATIONS = """
+deviations:
+  - name: item-levels
+    shape: Levle
+    official: Item
+    published: {type: string}
+    says: One of two levels.
+    ours: One of two levels.
+    why: A test.
+    accepts: [Item/invalid-number]
+  - name: item-levels
+    shape: Level
+    official: /$defs/Level
+    published: {type: string}
+    says: One of two levels.
+    ours: One of two levels.
+    why: A test.
+"""
+
+
+def test_malformed_deviations_are_located_errors(tmp_path: Path, out_dir: Path) -> None:
+    text = edit(MINIMAL_SPEC, "\nshapes:\n", DEVIATIONS + "\nshapes:\n")
+    spec = write_spec(tmp_path, text)
+    (spec / "examples" / "Item").mkdir(parents=True)
+    (spec / "examples" / "Item" / "invalid-number.json").write_text("1", encoding="utf-8")
+    run_and_expect(
+        "generate",
+        spec,
+        out_dir,
+        [
+            error_line(spec, position(text, "Levle"), "deviations[0].shape", "unknown shape 'Levle'"),
+            error_line(
+                spec,
+                position(text, "Item\n"),
+                "deviations[0].official",
+                "a JSON Pointer into the $defs, like /$defs/Name",
+            ),
+            error_line(
+                spec,
+                position(text, "Item/invalid-number"),
+                "deviations[0].accepts[0]",
+                "'Item/invalid-number' is not a valid example (Shape/valid-slug)",
+            ),
+            error_line(
+                spec,
+                position(text, "name: item-levels", occurrence=2),
+                "deviations[1]",
+                "a deviation needs at least one example in 'accepts'",
+            ),
+            error_line(
+                spec,
+                position(text, "item-levels", occurrence=2),
+                "deviations[1].name",
+                "duplicate deviation name 'item-levels'",
+            ),
+        ],
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union, cast
 
 from pydantic import (
     AfterValidator,
@@ -18,11 +18,6 @@ from pydantic import (
     model_serializer,
 )
 from pydantic_core import PydanticCustomError, core_schema
-
-try:
-    from pydantic import MISSING as MISSING
-except ImportError:  # pydantic < 2.14 keeps it in the experimental namespace
-    from pydantic.experimental.missing_sentinel import MISSING as MISSING
 
 INT53_MAX = 9007199254740991
 """The largest integer a JSON number carries exactly; `Int53` allows it with either sign."""
@@ -122,12 +117,22 @@ def is_none(value: Any) -> bool:
     return value is None
 
 
+_AS_THE_MESSAGE: dict[str, Any] = {"exclude_none": False, "exclude_unset": True, "exclude_defaults": False}
+"""Dump options that give back exactly the wire message: members left out stay out, nulls it carries stay."""
+
+
 class WireModel(BaseModel):
     """Base of the strict wire models: wire names in and out, unknown members accepted and kept.
 
-    `model_dump` and `model_dump_json` write exactly the wire message with or without `exclude_none`: optional
-    members that were left out are never written, and the nulls the message carries (`ttlMs`, `data`, unknown
-    members) are always kept, so `exclude_none` is accepted and has no effect.
+    Every dump route (`model_dump`, `model_dump_json`, `TypeAdapter.dump_python` and `dump_json`, in either mode,
+    with or without `exclude_none`) writes exactly the wire message: optional members that were left out are never
+    written, and the nulls the message carries (`ttlMs`, an error's `data`, unknown members, nulls inside JSON
+    values) are always kept. An optional member that was left out reads as None; `model_fields_set` tells it apart
+    from an explicit null.
+
+    Models are built in Python by attribute name (`GetTaskRequestParams(task_id="t")`; the wire name works too),
+    while messages (`model_validate`, `model_validate_json`, a TypeAdapter) are read by wire name only, as the
+    schema says: in a message, `task_id` is an unknown member.
     """
 
     model_config = ConfigDict(
@@ -139,18 +144,43 @@ class WireModel(BaseModel):
         protected_namespaces=(),  # wire names like `model_dump` become `model_dump_`, which clashes with nothing
     )
 
-    if not TYPE_CHECKING:  # type checkers keep pydantic's signatures
+    if not TYPE_CHECKING:  # type checkers keep the signatures pydantic declares (attribute names for __init__)
+
+        def __init__(self, /, **data: Any) -> None:
+            self.__pydantic_validator__.validate_python(data, self_instance=self, by_alias=True, by_name=True)
+
+        # Marks this __init__ as pydantic's own, so that validating a message does not go through it (which would
+        # accept attribute names there too).
+        __init__.__pydantic_base_init__ = True
 
         def model_dump(self, **kwargs: Any) -> dict[str, Any]:
-            return super().model_dump(**(kwargs | {"exclude_none": False}))
+            return super().model_dump(**(kwargs | _AS_THE_MESSAGE))
 
         def model_dump_json(self, **kwargs: Any) -> str:
-            return super().model_dump_json(**(kwargs | {"exclude_none": False}))
+            return super().model_dump_json(**(kwargs | _AS_THE_MESSAGE))
+
+    @model_serializer(mode="wrap")
+    def _as_the_message(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
+        if info.exclude_unset and not info.exclude_none and not info.exclude_defaults:
+            return handler(self)  # type: ignore[no-any-return]
+        # Reached through a TypeAdapter (or a container of other types) with other options: dump the message once,
+        # with the options that keep it whole; nested wire models then take the branch above.
+        return self.__pydantic_serializer__.to_python(  # type: ignore[no-any-return]
+            self,
+            mode=info.mode,
+            by_alias=info.by_alias,
+            include=cast(Any, info.include),  # the info's include/exclude are what to_python takes, typed wider
+            exclude=cast(Any, info.exclude),
+            round_trip=info.round_trip,
+            serialize_as_any=info.serialize_as_any,
+            context=info.context,
+            **_AS_THE_MESSAGE,
+        )
 
 
 class KeepsRequiredNulls(BaseModel):
-    """Mixin for models with required nullable fields (`ttlMs`): written as null even under `exclude_none`, also
-    through a TypeAdapter, together with unknown members whose value is null.
+    """Mixin for seed-compatible models with required nullable fields (`ttlMs`): written as null even under
+    `exclude_none`, also through a TypeAdapter, together with unknown members whose value is null.
 
     `__required_nullable__` lists them as (attribute, wire name) pairs.
     """

@@ -97,6 +97,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     origins: Counter[tuple[str, bool]] = field(default_factory=Counter)
     known_counts: Counter[str] = field(default_factory=Counter)
+    deviation_counts: Counter[str] = field(default_factory=Counter)
+    """Per listed deviation: instances the official schema as published judges otherwise because of it."""
     seconds: float = 0.0
 
     @property
@@ -163,6 +165,13 @@ class Report:
             if v.official.available
             else f"ABSENT: {v.official.missing_reason}; our schema is the referee"
         )
+        if v.deviations:
+            official += f", with the spec's {len(v.deviations)} listed deviations applied:"
+            official += "".join(
+                f"\n             - {d.name}: our {d.shape} in place of {d.official}; "
+                f"{self.deviation_counts[d.name]} instances judged otherwise by the schema as published"
+                for d in v.deviations
+            )
         datamodel = (
             f"datamodel-code-generator {v.datamodel.version} models of our schema"
             if v.datamodel.available
@@ -403,6 +412,9 @@ def run(
             for kind in _origin_kinds(instance.origin):
                 report.origins[(kind, referee_verdict)] += 1
             verdicts = validators.verdicts(instance, {validators.referee.name: referee_verdict})
+            behind = validators.deviation_behind(instance, bool(verdicts["official"]))
+            if behind is not None:
+                report.deviation_counts[behind] += 1
             if verdicts["datamodel"] is not None and has_integral_float(instance.value):
                 stats.respelled += 1
             if len({v for v in verdicts.values() if v is not None}) > 1:

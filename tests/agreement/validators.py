@@ -21,6 +21,10 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from codegen.deviations import apply_deviations, spec_deviations
+from codegen.ir import Deviation
+from codegen.lower import load_spec
+
 from .jsontext import JSON, PLAIN, Style, has_integral_float, integers_respelled, render
 
 REPO = Path(__file__).resolve().parents[2]
@@ -242,9 +246,14 @@ class Validators:
     typed: PydanticValidator
     ours: SchemaValidator
     official: SchemaValidator
+    """The official schema with the spec's listed deviations applied (codegen/deviations.py)."""
     datamodel: DatamodelValidator
     package: str = "mcp_ext_tasks"
     official_path: Path = OFFICIAL_SCHEMA
+    deviations: tuple[Deviation, ...] = ()
+    published: list[SchemaValidator] = field(default_factory=list)
+    """The official schema as published, then with each deviation alone applied: they tell which deviation makes
+    the published schema judge an instance otherwise (reported, never a disagreement)."""
     all: list[Validator] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -253,6 +262,13 @@ class Validators:
     @property
     def referee(self) -> SchemaValidator:
         return self.official if self.official.available else self.ours
+
+    def deviation_behind(self, instance: Instance, official_verdict: bool) -> str | None:
+        """The listed deviation that makes the published schema judge `instance` otherwise (None: it does not)."""
+        if not self.published or self.published[0].accepts(instance) == official_verdict:
+            return None
+        singles = zip(self.deviations, self.published[1:], strict=True)
+        return next((d.name for d, single in singles if single.accepts(instance) == official_verdict), "several")
 
     def verdicts(self, instance: Instance, known: dict[str, bool | None] | None = None) -> dict[str, bool | None]:
         """Every validator's verdict on `instance` (`known` holds verdicts already computed, by name)."""
@@ -276,12 +292,25 @@ def build_validators(
     ours = root.json_schema()
     missing = f"official schema not found at {official}"
     off = "switched off (--no-datamodel)"
+    published = load_official_schema(official)
+    deviations = spec_deviations(load_spec(REPO / "spec"), ours.get("$id"))
+    referee, judges = published, []
+    if published is not None:
+        applied = apply_deviations(published, ours, deviations)
+        if applied.stale:
+            stale = "; ".join(f"{d.name}: {problem}" for d, problem in applied.stale)
+            raise ValueError(f"the spec's deviations do not fit {official}: {stale}")
+        referee = applied.document
+        judges = [SchemaValidator("published", published)]
+        judges += [SchemaValidator(d.name, apply_deviations(published, ours, [d]).document) for d in deviations]
     validators = Validators(
         wire=PydanticValidator("wire", importlib.import_module(f"{package}.wire")),
         typed=PydanticValidator("typed", importlib.import_module(f"{package}.typed")),
         ours=SchemaValidator("schema", ours),
-        official=SchemaValidator("official", load_official_schema(official), missing),
+        official=SchemaValidator("official", referee, missing),
         datamodel=DatamodelValidator(ours if datamodel else None, off_reason=off),
+        deviations=deviations if published is not None else (),
+        published=judges,
     )
     validators.package, validators.official_path = package, official
     return validators

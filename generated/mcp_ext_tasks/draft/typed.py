@@ -1404,17 +1404,19 @@ else:
 
 if TYPE_CHECKING:
     JSONValue: TypeAlias = Annotated[
-        Union["JSONObject", list["JSONValue"], StrictStr, JsonInt, StrictBool], Field(union_mode="left_to_right")
+        Union["JSONObject", list["JSONValue"], StrictStr, JsonNumber, StrictBool, None],
+        Field(union_mode="left_to_right"),
     ]
 else:
     JSONValue = TypeAliasType(
         "JSONValue",
         Annotated[
-            Union["JSONObject", list["JSONValue"], StrictStr, JsonInt, StrictBool], Field(union_mode="left_to_right")
+            Union["JSONObject", list["JSONValue"], StrictStr, JsonNumber, StrictBool, None],
+            Field(union_mode="left_to_right"),
         ],
     )
-"""A JSON value as the core schema types it: an object, an array, a string, an integer or a boolean (the
-schema admits neither null nor fractional numbers here).
+"""Any JSON value: an object, an array, a string, a number, a boolean or null, as the TypeScript source defines
+it (the published schema.json drops null and fractional numbers here; see the deviations in tasks.yaml).
 """
 
 
@@ -1764,8 +1766,8 @@ class ElicitResult(TypedDict):
 
 ElicitContentValue = TypeAliasType(
     "ElicitContentValue",
-    Annotated[StrictStr | JsonInt | StrictBool | list[StrictStr], Field(union_mode="left_to_right")],
+    Annotated[StrictStr | JsonNumber | StrictBool | list[StrictStr], Field(union_mode="left_to_right")],
 )
-"""One submitted form value: a list of strings, a string, an integer or a boolean (the core schema admits no
-fractional numbers here).
+"""One submitted form value: a string, a number, a boolean or a list of strings, never null, as the TypeScript
+source defines it (the published schema.json admits only integers here; see the deviations in tasks.yaml).
 """
