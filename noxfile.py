@@ -50,10 +50,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the generator, the generated package and the typing examples in tests/typing."""
+    """mypy --strict over the generator, the package and the typing examples in tests/typing; pyright strict over
+    what users type-check against (the package and the examples), as configured in pyproject.toml."""
     install_groups(session, "codegen", "test", "typecheck")
     session.install("-e", ".")
     session.run("mypy")
+    session.run("pyright", "--pythonpath", f"{session.bin}/python")
 
 
 @nox.session

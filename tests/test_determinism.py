@@ -50,7 +50,7 @@ def test_generation_ignores_locale_and_checkout_path(
     import shutil
 
     checkout = tmp_path / "another checkout" / "ünïcode path"
-    for part in ("spec", "codegen"):
+    for part in ("spec", "codegen", "runtime"):
         shutil.copytree(REPO / part, checkout / part, ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path / "out"
     result = run_codegen(

@@ -15,9 +15,10 @@ NEW_DESCRIPTION = "The task to cancel, edited by the freshness test (marker 5f1c
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> tuple[Path, Path]:
-    """Copies of spec/ and generated/ to break and repair."""
+    """Copies of spec/ (with the hand-written runtime/ beside it) and generated/ to break and repair."""
     spec, out = tmp_path / "spec", tmp_path / "generated"
     shutil.copytree(SPEC_DIR, spec)
+    shutil.copytree(SPEC_DIR.parent / "runtime", tmp_path / "runtime", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(GENERATED_DIR, out, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return spec, out
 
@@ -122,3 +123,21 @@ def test_generate_into_an_empty_folder_writes_the_whole_tree(tmp_path: Path) -> 
     result = generate(SPEC_DIR, out)
     assert result.returncode == 0, result.stderr
     assert read_tree(out) == read_tree(GENERATED_DIR)
+
+
+def test_runtime_modules_are_copied_unchanged_and_checked(workspace: tuple[Path, Path]) -> None:
+    spec, out = workspace
+    runtime = spec.parent / "runtime"
+    sources = sorted(runtime.glob("*.py"))
+    assert sources, "runtime/ holds the hand-written modules"
+    for source in sources:
+        assert (out / "mcp_ext_tasks" / source.name).read_bytes() == source.read_bytes()
+    edited = runtime / sources[0].name
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    drifted = check(spec, out)
+    assert drifted.returncode == 1 and reported(drifted, "changed") == {out / "mcp_ext_tasks" / sources[0].name}
+    assert generate(spec, out).returncode == 0
+    assert (out / "mcp_ext_tasks" / sources[0].name).read_bytes() == edited.read_bytes()
+    (runtime / "wire.py").write_text("X = 1\n", encoding="utf-8")  # would replace a generated module
+    clash = generate(spec, out)
+    assert clash.returncode == 3 and "would replace generated ones: mcp_ext_tasks/wire.py" in clash.stderr

@@ -1,12 +1,19 @@
-"""The typing example: `nox -s typecheck` runs mypy --strict on it; here it must also run."""
+"""The typing examples: `nox -s typecheck` runs mypy --strict and pyright strict on them; here they must also run."""
 
 from __future__ import annotations
 
 import runpy
 from pathlib import Path
 
-CONSUMER = Path(__file__).parent / "typing" / "seed_consumer.py"
+import pytest
+
+CONSUMERS = sorted((Path(__file__).parent / "typing").glob("*_consumer.py"))
 
 
-def test_the_seed_consumer_runs() -> None:
-    runpy.run_path(str(CONSUMER), run_name="__main__")
+def test_both_consumers_are_there() -> None:
+    assert [path.name for path in CONSUMERS] == ["seed_consumer.py", "wire_consumer.py"]
+
+
+@pytest.mark.parametrize("consumer", CONSUMERS, ids=lambda path: path.stem)
+def test_the_consumer_runs(consumer: Path) -> None:
+    runpy.run_path(str(consumer), run_name="__main__")

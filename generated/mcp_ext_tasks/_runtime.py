@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union, cast
 
 from pydantic import (
@@ -121,6 +122,18 @@ _AS_THE_MESSAGE: dict[str, Any] = {"exclude_none": False, "exclude_unset": True,
 """Dump options that give back exactly the wire message: members left out stay out, nulls it carries stay."""
 
 
+@functools.cache
+def _null_means_absent(model: type[BaseModel]) -> frozenset[str]:
+    """The attribute and wire names of a model's members that may be omitted but never be null (`NotNull`)."""
+    names: set[str] = set()
+    for name, info in model.model_fields.items():
+        if NotNull in info.metadata:
+            names.add(name)
+            if isinstance(info.validation_alias, str):
+                names.add(info.validation_alias)
+    return frozenset(names)
+
+
 class WireModel(BaseModel):
     """Base of the strict wire models: wire names in and out, unknown members accepted and kept.
 
@@ -131,7 +144,7 @@ class WireModel(BaseModel):
     from an explicit null.
 
     Models are built in Python by attribute name (`GetTaskRequestParams(task_id="t")`; the wire name works too),
-    while messages (`model_validate`, `model_validate_json`, a TypeAdapter) are read by wire name only, as the
+    where None leaves out a member that may be omitted but not be null; messages (`model_validate`, `model_validate_json`, a TypeAdapter) are read by wire name only, as the
     schema says: in a message, `task_id` is an unknown member.
     """
 
@@ -147,6 +160,10 @@ class WireModel(BaseModel):
     if not TYPE_CHECKING:  # type checkers keep the signatures pydantic declares (attribute names for __init__)
 
         def __init__(self, /, **data: Any) -> None:
+            if any(value is None for value in data.values()):
+                # None is how Python says "left out" for a member that may be omitted but never be null.
+                absent = _null_means_absent(type(self))
+                data = {key: value for key, value in data.items() if value is not None or key not in absent}
             self.__pydantic_validator__.validate_python(data, self_instance=self, by_alias=True, by_name=True)
 
         # Marks this __init__ as pydantic's own, so that validating a message does not go through it (which would
@@ -189,10 +206,12 @@ class KeepsRequiredNulls(BaseModel):
 
     @model_serializer(mode="wrap")
     def _keep_required_nulls(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
-        data = handler(self)
-        if not (info.exclude_none and isinstance(data, dict)):
-            return data
-        by_alias = info.by_alias if info.by_alias is not None else self.model_config.get("serialize_by_alias", False)
+        dumped: Any = handler(self)
+        if not (info.exclude_none and isinstance(dumped, dict)):
+            return dumped
+        data = cast(dict[str, Any], dumped)
+        asked = cast("bool | None", info.by_alias)  # None when the caller did not say, whatever the stub claims
+        by_alias = asked if asked is not None else self.model_config.get("serialize_by_alias", False)
         exclude, include = info.exclude or (), info.include
         for attr, alias in self.__required_nullable__:
             wanted = attr not in exclude and (include is None or attr in include)

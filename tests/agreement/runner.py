@@ -18,7 +18,7 @@ from .jsontext import JSON, PLAIN, RawNumber, has_integral_float, json_diff, jso
 from .known import KnownFailure, known_round_trip_failure
 from .mutations import MUTATIONS, Facts, delete_at, get_at, mutate, neighbours, random_style, set_at
 from .strategies import SchemaStrategies, iter_paths, schema_facts
-from .validators import REFERENCE_DIR, REPO, Instance, Validators, build_validators, dump_wire
+from .validators import REFERENCE_DIR, REPO, Instance, Validators, build_validators, dump_routes
 
 SHAPES = (
     "TaskStatus",
@@ -294,9 +294,9 @@ def instances_for(
 def round_trip_problem(validators: Validators, instance: Instance) -> tuple[str, str, JSON] | None:
     """What goes wrong when the wire model reads `instance` and writes it back (None: nothing).
 
-    validate_json -> model_dump_json(by_alias=True, exclude_none=True) must give the same JSON value (numbers
-    compared by value, so 60000.0 may come back as 60000), parse again to an equal object, and be valid under the
-    referee.
+    validate_json, then every dump route (`dump_routes`: model and TypeAdapter, with and without exclude_none,
+    python and JSON mode) must give the same JSON value (numbers compared by value, so 60000.0 may come back as
+    60000); the JSON dump must parse again to an equal object and be valid under the referee.
     """
     adapter = validators.wire.adapter(instance.shape)
     try:
@@ -304,12 +304,15 @@ def round_trip_problem(validators: Validators, instance: Instance) -> tuple[str,
     except ValidationError:
         return None
     try:
-        dumped = dump_wire(adapter, value)
+        routes = dump_routes(adapter, value)
     except Exception as error:  # a serializer crash is a finding, whatever it is
         return "dump-failed", repr(error), None
+    for route, dumped in routes.items():
+        out = json.loads(dumped)
+        if not json_equal(instance.data, out):
+            return "changed", f"{route}: {json_diff(instance.data, out)}; dump {dumped[:300]}", out
+    dumped = routes["adapter.dump_json/exclude_none"]
     out = json.loads(dumped)
-    if not json_equal(instance.data, out):
-        return "changed", f"{json_diff(instance.data, out)}; dump {dumped[:300]}", out
     try:
         again = adapter.validate_json(dumped)
     except ValidationError as error:

@@ -316,8 +316,21 @@ def build_validators(
     return validators
 
 
-def dump_wire(adapter: TypeAdapter[Any], value: Any) -> str:
-    """What the README tells users to write: `model_dump_json(by_alias=True, exclude_none=True)`."""
-    if isinstance(value, BaseModel):
-        return value.model_dump_json(by_alias=True, exclude_none=True)
-    return adapter.dump_json(value, by_alias=True, exclude_none=True).decode("utf-8")
+def dump_routes(adapter: TypeAdapter[Any], value: Any) -> dict[str, str]:
+    """The message written back by every dump route a user may take, as JSON text by route name.
+
+    `model_dump` / `model_dump_json` (models only) and `TypeAdapter.dump_python` / `dump_json`; with and without
+    `exclude_none`; python and JSON mode. Python-mode dumps are written as JSON text with big integers kept exact.
+    """
+    routes: dict[str, str] = {}
+    for exclude_none in (False, True):
+        options: dict[str, Any] = {"by_alias": True, "exclude_none": exclude_none}
+        tag = "exclude_none" if exclude_none else "all"
+        if isinstance(value, BaseModel):
+            routes[f"model_dump_json/{tag}"] = value.model_dump_json(**options)
+            for mode in ("python", "json"):
+                routes[f"model_dump/{mode}/{tag}"] = json.dumps(value.model_dump(mode=mode, **options))
+        routes[f"adapter.dump_json/{tag}"] = adapter.dump_json(value, **options).decode("utf-8")
+        for mode in ("python", "json"):
+            routes[f"adapter.dump_python/{mode}/{tag}"] = json.dumps(adapter.dump_python(value, mode=mode, **options))
+    return routes

@@ -1,0 +1,93 @@
+"""No dump route loses or invents anything: every valid example comes back exactly, whichever route writes it.
+
+The routes are the agreement harness's (`agreement.validators.dump_routes`): `model_dump` and `model_dump_json`
+and `TypeAdapter.dump_python` and `dump_json`, with and without `exclude_none`, in python and JSON mode. The
+harness runs the same check on every instance the wire models accept (tests/test_agreement.py, `nox -s agreement`).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from agreement.jsontext import json_diff, json_equal
+from agreement.validators import dump_routes
+from conftest import Example
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from mcp_ext_tasks import wire
+
+
+def check_every_route(example: Example) -> None:
+    adapter: TypeAdapter[object] = TypeAdapter(getattr(wire, example.shape))
+    value = adapter.validate_json(example.text)
+    data = json.loads(example.text)
+    routes = dump_routes(adapter, value)
+    assert len(routes) == (12 if isinstance(value, BaseModel) else 6)
+    for route, dumped in routes.items():
+        out = json.loads(dumped)
+        assert json_equal(data, out), f"{route}: {json_diff(data, out)}"
+
+
+def test_every_valid_spec_example_comes_back_from_every_route(spec_example: Example) -> None:
+    if not spec_example.valid:
+        pytest.skip("an invalid example has nothing to dump")
+    check_every_route(spec_example)
+
+
+def test_every_valid_official_example_comes_back_from_every_route(official_example: Example) -> None:
+    if not official_example.valid:
+        pytest.skip("an invalid example has nothing to dump")
+    check_every_route(official_example)
+
+
+ERROR = wire.Error.model_validate_json('{"code": -32603, "message": "boom"}')
+NULL_DATA = wire.Error.model_validate_json('{"code": -32603, "message": "boom", "data": null}')
+
+
+def test_an_absent_member_reads_as_none_and_stays_absent() -> None:
+    assert ERROR.data is None and "data" not in ERROR.model_fields_set
+    assert NULL_DATA.data is None and "data" in NULL_DATA.model_fields_set
+    adapter = TypeAdapter(wire.Error)
+    for exclude_none in (False, True):
+        assert adapter.dump_python(ERROR, exclude_none=exclude_none) == {"code": -32603, "message": "boom"}
+        assert (
+            adapter.dump_json(NULL_DATA, exclude_none=exclude_none) == b'{"code":-32603,"message":"boom","data":null}'
+        )
+
+
+def test_members_set_in_python_are_written_like_members_of_a_message() -> None:
+    assert wire.Error(code=1, message="m").model_dump() == {"code": 1, "message": "m"}
+    assert wire.Error(code=1, message="m", data=None).model_dump(exclude_none=True) == {
+        "code": 1,
+        "message": "m",
+        "data": None,
+    }
+    # An optional member that may not be null is never written as null, even when set to None in Python.
+    task = wire.WorkingTask(
+        task_id="t", status="working", created_at="a", last_updated_at="b", ttl_ms=None, status_message=None
+    )
+    assert TypeAdapter(wire.DetailedTask).dump_python(task, exclude_none=True) == {
+        "taskId": "t",
+        "status": "working",
+        "createdAt": "a",
+        "lastUpdatedAt": "b",
+        "ttlMs": None,
+    }
+
+
+def test_a_snapshot_built_in_python_validates_as_the_message_it_dumps() -> None:
+    snapshot = wire.GetFailedTaskResult(
+        result_type="complete",
+        task_id="t-1",
+        status="failed",
+        created_at="2026-11-24T10:00:00Z",
+        last_updated_at="2026-11-24T10:00:05Z",
+        ttl_ms=None,
+        error=wire.Error(code=-32603, message="boom", data=None),
+    )
+    text = TypeAdapter(wire.GetTaskResult).dump_json(snapshot, exclude_none=True)
+    assert json.loads(text)["error"] == {"code": -32603, "message": "boom", "data": None}
+    assert TypeAdapter(wire.GetTaskResult).validate_json(text) == snapshot
+    with pytest.raises(ValidationError):  # a message is read by wire name only
+        TypeAdapter(wire.GetTaskResult).validate_python(snapshot.model_dump(by_alias=False))
