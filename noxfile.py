@@ -1,14 +1,53 @@
-"""Developer sessions. `nox` alone runs what a contributor runs before pushing: check, lint, typecheck, tests."""
+"""Developer sessions. `nox` alone runs what a contributor runs before pushing: check, lint, typecheck, tests,
+conformance (the official suite's tasks-* scenarios; needs npm)."""
 
 from __future__ import annotations
 
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import nox
 
-nox.options.default_venv_backend = "venv"
+# uv builds the environments in seconds from its cache (installed beside nox by the README's commands and .ci/run);
+# plain venv and pip when it is missing.
+nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["check", "lint", "typecheck", "tests"]
+nox.options.sessions = ["check", "lint", "typecheck", "tests", "conformance"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
+PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+"""Every Python the package supports: the tests run on each (nox fails on a missing one when CI=true)."""
+MAIN_PYTHON = "3.11"
+"""The Python of the other sessions, and of the tests that cover all Pythons at once (the packaging tests)."""
+
+
+def _expose_pyenv_pythons() -> None:
+    """Make pyenv's shims answer `python3.10` ... `python3.13` (they only serve the versions pyenv selects)."""
+    pyenv = shutil.which("pyenv")
+    if pyenv is None:
+        return
+    listed = subprocess.run([pyenv, "versions", "--bare"], capture_output=True, text=True, check=False).stdout
+    newest: dict[str, str] = {}
+    for version in listed.split():
+        minor = ".".join(version.split(".")[:2])
+        if minor in PYTHONS and re.fullmatch(r"\d+\.\d+\.\d+", version):
+            newest[minor] = max(newest.get(minor, version), version, key=lambda v: tuple(map(int, v.split("."))))
+    if newest:
+        # `pyenv exec` (how `python3` runs under pyenv) sets PYENV_VERSION to the one version it selected: keep it
+        # first, so that `python3` stays what it was.
+        selected = [v for v in os.environ.get("PYENV_VERSION", "").split(":") if v]
+        ordered = [*selected, *(newest[m] for m in (MAIN_PYTHON, *PYTHONS) if m in newest)]
+        os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys(ordered))
+
+
+_expose_pyenv_pythons()
 
 
 def install_groups(session: nox.Session, *groups: str) -> None:
@@ -31,13 +70,16 @@ def check(session: nox.Session) -> None:
     session.run("python", "-m", "codegen", "check", *session.posargs)
 
 
-@nox.session
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """The test suite, against the generated package installed from this checkout."""
-    # typecheck: generated packages of odd specs must type-check; agreement: tests/test_agreement.py's sample
-    install_groups(session, "codegen", "test", "typecheck", "agreement")
+    """The test suite on every supported Python, against the package installed from this checkout.
+
+    The packaging tests (marked slow) build the distributions and install the wheel into every Python themselves,
+    so they run once, in the main Python's session."""
+    install_groups(session, "test")
     session.install("-e", ".")
-    session.run("python", "-m", "pytest", *session.posargs)
+    default = [] if session.python == MAIN_PYTHON else ["-m", "not slow"]
+    session.run("python", "-m", "pytest", *(session.posargs or default))
 
 
 @nox.session
@@ -101,3 +143,123 @@ def upstream(session: nox.Session) -> None:
     if not session.posargs:
         session.error("usage: nox -s upstream -- PATH_TO_OFFICIAL_SCHEMA [--ours SCHEMA] [--examples DIR]")
     session.run("python", "-m", "codegen", "drift", *session.posargs)
+
+
+# The official MCP conformance suite: only its 0.2.0-alpha prereleases have the tasks-* scenarios. It needs Node 22
+# or newer; when the machine's node is older, the node package of the npm registry provides one.
+CONFORMANCE_SUITE = "@modelcontextprotocol/conformance@0.2.0-alpha.12"
+CONFORMANCE_NODE_MAJOR = 22
+TASKS_SCENARIOS = (
+    "tasks-lifecycle",
+    "tasks-capability-negotiation",
+    "tasks-wire-fields",
+    "tasks-request-state-removal",
+    "tasks-mrtr-input",
+    "tasks-request-headers",
+    "tasks-dispatch-and-envelope",
+    "tasks-status-notifications",
+    "tasks-required-task-error",
+    "tasks-mrtr-composition",
+)
+CONFORMANCE_NPM_DIR = Path(".nox") / "conformance-npm"
+CONFORMANCE_SERVER = Path("examples") / "conformance_server.py"
+SERVER_STARTUP_SECONDS = 30.0
+
+
+def _node_package() -> str | None:
+    """The npm package providing Node when the machine's node is missing or too old; None when it will do."""
+    node = shutil.which("node")
+    if node is not None:
+        version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout
+        match = re.match(r"v(\d+)\.", version.strip())
+        if match and int(match.group(1)) >= CONFORMANCE_NODE_MAJOR:
+            return None
+    system = {"linux": "linux", "darwin": "darwin"}.get(sys.platform)
+    arch = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine().lower())
+    if system is None or arch is None:
+        raise RuntimeError(f"no Node {CONFORMANCE_NODE_MAJOR} package for {sys.platform}/{platform.machine()}")
+    return f"node-{system}-{arch}@{CONFORMANCE_NODE_MAJOR}"
+
+
+def _install_conformance_suite(session: nox.Session) -> tuple[str, Path]:
+    """Install the suite (and Node, when needed) into .nox/conformance-npm once; the node binary and the CLI."""
+    node_package = _node_package()
+    wanted = " ".join(filter(None, [CONFORMANCE_SUITE, node_package]))
+    marker = CONFORMANCE_NPM_DIR / "installed.txt"
+    if not marker.is_file() or marker.read_text(encoding="utf-8") != wanted:
+        CONFORMANCE_NPM_DIR.mkdir(parents=True, exist_ok=True)
+        session.run(
+            "npm", "install", "--prefix", str(CONFORMANCE_NPM_DIR), "--no-audit", "--no-fund", "--loglevel=error",
+            *wanted.split(), external=True,
+        )  # fmt: skip
+        marker.write_text(wanted, encoding="utf-8")
+    modules = CONFORMANCE_NPM_DIR / "node_modules"
+    node = str(modules / node_package.split("@")[0] / "bin" / "node") if node_package else "node"
+    return node, modules / "@modelcontextprotocol" / "conformance" / "dist" / "index.js"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_listening(port: int, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + SERVER_STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"{CONFORMANCE_SERVER} exited with {server.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{CONFORMANCE_SERVER} did not listen on port {port} within {SERVER_STARTUP_SECONDS:g} s")
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """The official conformance suite's tasks-* scenarios against examples/conformance_server.py (streamable HTTP).
+
+    Installs the suite from the npm registry into .nox/conformance-npm (once), starts the server on a free port
+    and fails when any scenario reports a failure. Options after `--` choose scenarios (default: every tasks-*).
+    """
+    session.install("-e", ".[sdk]")
+    node, cli = _install_conformance_suite(session)
+    scenarios = session.posargs or list(TASKS_SCENARIOS)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/mcp"
+    python = str(Path(session.bin) / "python")
+    tmp = Path(session.create_tmp())
+    server_log = tmp / "conformance-server.log"
+    rows: list[tuple[str, int, str]] = []
+    with server_log.open("wb") as log:
+        server = subprocess.Popen([python, str(CONFORMANCE_SERVER), "--port", str(port)], stdout=log, stderr=log)
+        try:
+            _wait_until_listening(port, server)
+            for scenario in scenarios:
+                command = [node, str(cli), "server", "--url", url, "--scenario", scenario, "-o", str(tmp / "results")]
+                finished = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+                plain = re.sub(r"\x1b\[[0-9;]*m", "", finished.stdout + finished.stderr)
+                summary = next((line for line in plain.splitlines() if line.startswith("Passed:")), "no summary")
+                skipped = sum(" SKIPPED " in line for line in plain.splitlines())
+                if skipped:
+                    summary += f" ({skipped} check{'s' if skipped > 1 else ''} skipped by the suite)"
+                if finished.returncode != 0:
+                    session.log(plain)
+                rows.append((scenario, finished.returncode, summary))
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    width = max(len(name) for name, _, _ in rows) if rows else 0
+    table = (f"{name:<{width}}  {'ok  ' if code == 0 else 'FAIL'}  {summary}" for name, code, summary in rows)
+    session.log("tasks-* scenarios of %s:\n%s", CONFORMANCE_SUITE, "\n".join(table))
+    failed = [name for name, code, _ in rows if code != 0]
+    if failed:
+        session.log("the server's log:\n%s", server_log.read_text(encoding="utf-8", errors="replace"))
+        session.error(f"conformance scenarios failed: {', '.join(failed)}")

@@ -31,6 +31,8 @@ input.
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import json
 import random
 import re
@@ -49,7 +51,9 @@ JSON = Any
 Schema = Any
 """A JSON Schema node: a dict or a boolean."""
 
-DEFAULT_OURS = Path("generated/mcp_ext_tasks/schema.json")
+DEFAULT_OURS = "mcp_ext_tasks"
+"""Our schema: a JSON file, or a package (or version subpackage) whose `json_schema()` gives it."""
+GENERATED = Path("generated")
 DEFAULT_EXAMPLES = Path("spec/examples")
 DEFAULT_SPEC = Path("spec")
 MAX_INSTANCES = 300
@@ -1053,13 +1057,34 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
+def read_ours(source: str) -> dict[str, Any]:
+    """Our schema from a JSON file, or from the `json_schema()` of a package such as `mcp_ext_tasks.draft` (taken
+    from generated/ when it is not installed)."""
+    if Path(source).is_file() or not all(part.isidentifier() for part in source.split(".")):
+        return _read(Path(source))
+    if importlib.util.find_spec(source.split(".")[0]) is None and GENERATED.is_dir():
+        sys.path.insert(0, str(GENERATED.resolve()))
+    try:
+        data = importlib.import_module(source).json_schema()
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"no package {source} with a json_schema() here ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"{source}.json_schema() is not a JSON Schema document")
+    return data
+
+
 def main(argv: Sequence[str]) -> int:
     """`python -m codegen drift OFFICIAL [--ours SCHEMA] [--examples DIR]...`: exit 0 no drift, 1 drift."""
     parser = argparse.ArgumentParser(
         prog="python -m codegen drift", description="Compare our generated JSON Schema with an official one."
     )
     parser.add_argument("official", type=Path, help="the official schema.json")
-    parser.add_argument("--ours", type=Path, default=DEFAULT_OURS, help=f"our schema (default: {DEFAULT_OURS})")
+    parser.add_argument(
+        "--ours",
+        default=DEFAULT_OURS,
+        help=f"our schema: a JSON file, or a package whose json_schema() gives it, such as mcp_ext_tasks.draft "
+        f"(default: {DEFAULT_OURS})",
+    )
     parser.add_argument(
         "--examples",
         type=Path,
@@ -1079,11 +1104,11 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--max-instances", type=int, default=MAX_INSTANCES, help="instances per shape")
     args = parser.parse_args(list(argv))
     documents = []
-    for path in (args.ours, args.official):
+    for label, read in ((args.ours, read_ours), (args.official, _read)):
         try:
-            documents.append(_read(path))
+            documents.append(read(label))
         except (OSError, ValueError) as exc:
-            print(f"cannot read {path}: {exc}", file=sys.stderr)
+            print(f"cannot read {label}: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
     folders = args.examples if args.examples is not None else [DEFAULT_EXAMPLES]
     deviations: tuple[ir.Deviation, ...] = ()
@@ -1101,7 +1126,7 @@ def main(argv: Sequence[str]) -> int:
             documents[0],
             documents[1],
             load_examples(folders),
-            ours_label=args.ours.as_posix(),
+            ours_label=str(args.ours),
             official_label=args.official.as_posix(),
             max_instances=args.max_instances,
             only=args.shape,

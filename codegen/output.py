@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ruff.__main__ import find_ruff_bin
 
-RUFF_SETTINGS = ("--isolated", "--line-length", "120", "--target-version", "py311")
+RUFF_SETTINGS = ("--isolated", "--line-length", "120", "--target-version", "py310")
 """Ruff settings for generated code, given explicitly so that no config file or folder changes the output."""
 
 IGNORED_PARTS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -100,6 +101,8 @@ def _context(spec: ir.Spec, *, runtime: str = ".", home: str = "") -> dict[str, 
         "home": home,
         "lazy_modules": lazy_modules,
         "versions_note": note,
+        "schema_from": None,
+        "schema_id": None,
     }
 
 
@@ -120,6 +123,45 @@ def _package(env: jinja2.Environment, spec: ir.Spec, folder: str, runtime: str) 
     return files
 
 
+def same_wire_format(a: ir.Spec, b: ir.Spec) -> bool:
+    """True when two versions' specs differ in nothing but their schema `$id`."""
+    return dataclasses.replace(a, extension=dataclasses.replace(a.extension, schema_id="")) == dataclasses.replace(
+        b, extension=dataclasses.replace(b.extension, schema_id="")
+    )
+
+
+def _reexport_modules(spec: ir.Spec) -> dict[str, list[str]]:
+    """The names each module of a version's package defines, for packages that re-export another version's."""
+    modules = {module: sorted(shape.name for shape in spec.shapes) for module in ("typed", "wire")}
+    modules["constants"] = constant_names(spec)
+    if spec.seed_api is not None:  # the seed aliases (TaskStatus) live in the package's __init__, not in _seed
+        modules["_seed"] = sorted(m.name for m in spec.seed_api.models)
+    return modules
+
+
+def _same_as(env: jinja2.Environment, version: ir.Version, base: ir.Version, package: str) -> dict[str, str]:
+    """The package of a version whose wire format is another's: its own import path, `__init__` and schema `$id`;
+    modules that re-export the other version's objects, and the other version's schema file read with its `$id`."""
+    folder = f"{package}/{version.module}"
+    note = (
+        f"version {version.name}, whose wire format is that of\nversion {base.name}: the same objects as "
+        f"`{package}.{base.module}.{{module}}`"
+    )
+    context = _context(version.spec) | {"schema_from": base.module, "schema_id": version.spec.extension.schema_id}
+    files = {f"{folder}/__init__.py": env.get_template("package/__init__.py.j2").render(context)}
+    for module, names in _reexport_modules(version.spec).items():
+        files[f"{folder}/{module}.py"] = env.get_template("facade/reexport.py.j2").render(
+            context | {"module": module, "names": names, "source": f"..{base.module}", "about": note}
+        )
+    return files
+
+
+def _home(spec: ir.Spec, version: ir.Version) -> ir.Version:
+    """The version whose package holds the objects of `version` (itself, or the first one with its wire format)."""
+    index = spec.versions.index(version)
+    return next((v for v in spec.versions[:index] if same_wire_format(v.spec, version.spec)), version)
+
+
 def render_all(spec: ir.Spec) -> dict[str, str]:
     """Every output file of the spec, unformatted, keyed by its path relative to the output folder.
 
@@ -137,19 +179,28 @@ def render_all(spec: ir.Spec) -> dict[str, str]:
         files["docs/reference.md"] = env.get_template("docs/reference.md.j2").render(_context(spec))
         return files
     default = next(v for v in spec.versions if v.name == spec.default_version)
-    for version in spec.versions:
-        files |= _package(env, version.spec, f"{package}/{version.module}", runtime="..")
+    for index, version in enumerate(spec.versions):
+        base = next((v for v in spec.versions[:index] if same_wire_format(v.spec, version.spec)), None)
+        if base is None:
+            files |= _package(env, version.spec, f"{package}/{version.module}", runtime="..")
+        else:
+            files |= _same_as(env, version, base, package)
         files[f"docs/reference-{version.module}.md"] = env.get_template("docs/reference.md.j2").render(
             _context(version.spec) | {"version": version}
         )
-    top = _context(spec, home=f"{default.module}.")
+    # The top level re-exports the default version and reads its schema file (which keeps the version's $id).
+    home = _home(spec, default)
+    top = _context(spec, home=f"{home.module}.") | {"schema_from": home.module}
     files[f"{package}/__init__.py"] = env.get_template("package/__init__.py.j2").render(top)
+    note = (
+        f"version {default.name}, the version this package's top-level names point at:\nthe same objects as "
+        f"`{package}.{default.module}.{{module}}`"
+    )
     for module in REEXPORTED:
         names = constant_names(spec) if module == "constants" else sorted(s.name for s in spec.shapes)
         files[f"{package}/{module}.py"] = env.get_template("facade/reexport.py.j2").render(
-            top | {"module": module, "names": names, "default": default}
+            top | {"module": module, "names": names, "source": f".{home.module}", "about": note}
         )
-    files[f"{package}/schema.json"] = render_schema(spec)
     # Each version's wire changes since the one listed before it, from the changelog.
     changes = {
         later.name: [change.line for change in diff_specs(earlier.spec, later.spec)]

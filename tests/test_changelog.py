@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -599,3 +600,17 @@ def test_ref_mode_reports_an_unknown_ref(tmp_path: Path) -> None:
     result = run_codegen("changelog", "--ref", "no-such-ref-anywhere", SPEC_DIR, cwd=REPO)
     assert result.returncode == 2
     assert "cannot read" in result.stderr and "no-such-ref-anywhere" in result.stderr
+
+
+def test_the_changelog_file_lists_the_wire_changes_the_tool_prints() -> None:
+    """CHANGELOG.md's wire entries are `python -m codegen changelog --ref REF` output, not hand-written lines."""
+    text = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- wire-changes: --ref (\S+) -->\n(.*?)<!-- /wire-changes -->", text, re.DOTALL)
+    assert match, "CHANGELOG.md has no generated wire-changes block"
+    ref, listed = match.group(1), match.group(2)
+    if subprocess.run(["git", "cat-file", "-e", f"{ref}^{{commit}}"], cwd=REPO, check=False).returncode != 0:
+        pytest.skip(f"git ref {ref} is not in this clone (a shallow clone?)")
+    printed = run_codegen("changelog", "--ref", ref, "--format", "markdown")
+    assert printed.returncode == 0, printed.stderr
+    lines = [line for line in printed.stdout.splitlines() if line.startswith("- `")]
+    assert listed.splitlines() == lines

@@ -21,6 +21,7 @@ from codegen import ir
 from codegen.deviations import apply_deviations, canonical, resolve
 from codegen.drift import check_drift, load_examples, to_markdown
 from codegen.lower import load_spec
+from mcp_ext_tasks import draft
 
 ARTIFACTS = ("wire", "typed", "schema")
 VERSIONS = ("draft", "2026-07-28")
@@ -102,9 +103,7 @@ def test_the_published_schema_still_says_what_the_spec_recorded(version: str, de
 @pytest.mark.parametrize("deviation", deviation_params())
 def test_without_this_deviation_its_difference_is_drift_again(deviation: ir.Deviation) -> None:
     published = published_or_skip()
-    ours: dict[str, Any] = json.loads(
-        (SPEC_DIR.parent / "generated" / "mcp_ext_tasks" / "draft" / "schema.json").read_text(encoding="utf-8")
-    )
+    ours = draft.json_schema()
     witnesses = sorted({ref.split("/")[0] for ref in deviation.accepts})
     others = [d for d in DEVIATIONS if d is not deviation]
     examples = load_examples([SPEC_DIR / "examples"])
@@ -123,8 +122,8 @@ def test_a_stale_deviation_is_drift(tmp_path: Path) -> None:
     changed["$defs"]["JSONValue"]["anyOf"][2]["type"] = ["string", "number", "boolean", "null"]  # upstream fixed it
     official = tmp_path / "schema.json"
     official.write_text(json.dumps(changed), encoding="utf-8")
-    ours = SPEC_DIR.parent / "generated" / "mcp_ext_tasks" / "draft" / "schema.json"
-    applied = apply_deviations(changed, json.loads(ours.read_text(encoding="utf-8")), DEVIATIONS)
+    ours = "mcp_ext_tasks.draft"
+    applied = apply_deviations(changed, draft.json_schema(), DEVIATIONS)
     assert [d.name for d, _ in applied.stale] == ["json-value-numbers-and-null"]
     done = run_codegen("drift", official, "--ours", ours, "--shape", "JSONValue", "--max-instances", "40")
     assert done.returncode == 1, done.stdout + done.stderr
@@ -135,7 +134,7 @@ def test_a_stale_deviation_is_drift(tmp_path: Path) -> None:
 def test_the_cli_names_the_deviations_and_can_leave_them_out() -> None:
     official = REFERENCE_DIR / "draft" / "schema.json"
     published_or_skip(official)
-    ours = SPEC_DIR.parent / "generated" / "mcp_ext_tasks" / "draft" / "schema.json"
+    ours = "mcp_ext_tasks.draft"
     args = ("drift", official, "--ours", ours, "--shape", "JSONValue", "--max-instances", "60")
     known = run_codegen(*args)
     assert known.returncode == 0, known.stdout + known.stderr

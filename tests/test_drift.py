@@ -5,6 +5,7 @@ own schema (which needs no reference data)."""
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 from collections.abc import Callable
 from functools import cache
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import GENERATED_DIR, OFFICIAL_EXAMPLES_DIR, REFERENCE_DIR, SPEC_DIR, run_codegen
+from conftest import OFFICIAL_EXAMPLES_DIR, REFERENCE_DIR, SPEC_DIR, run_codegen
 
 from codegen.deviations import spec_deviations
 from codegen.drift import DriftReport, ShapeDrift, check_drift, collapse, load_examples, to_markdown
@@ -22,15 +23,18 @@ HISTORY_DIR = REFERENCE_DIR / "history"
 CURRENT_VERSIONS = ["draft", "2026-07-28"]
 
 
-def our_schema_path(version: str | None = None) -> Path:
-    """Our generated schema for an official version: its own module's when the spec generates versions side by
-    side, else the package's one schema."""
+def our_package(version: str | None = None) -> str:
+    """The package holding our schema for an official version: its own module when the spec generates versions
+    side by side, else the package itself (the default version)."""
     spec = load_spec(SPEC_DIR)
-    package = GENERATED_DIR / spec.extension.package
-    for entry in getattr(spec, "versions", ()):
-        if entry.name == version and (package / entry.module / "schema.json").is_file():
-            return package / entry.module / "schema.json"
-    return package / "schema.json"
+    modules = {entry.name: entry.module for entry in spec.versions}
+    package = spec.extension.package
+    return f"{package}.{modules[version]}" if version in modules else package
+
+
+def our_schema_document(version: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = importlib.import_module(our_package(version)).json_schema()
+    return schema
 
 
 def read(path: Path) -> dict[str, Any]:
@@ -46,13 +50,12 @@ def official_or_skip(path: Path) -> dict[str, Any]:
 
 @cache
 def drift_against(official: Path, version: str | None = None) -> DriftReport:
-    ours = our_schema_path(version)
-    document = read(ours)
+    document = our_schema_document(version)
     return check_drift(
         document,
         read(official),
         load_examples([SPEC_DIR / "examples", OFFICIAL_EXAMPLES_DIR]),
-        ours_label=ours.as_posix(),
+        ours_label=our_package(version),
         official_label=official.as_posix(),
         deviations=spec_deviations(load_spec(SPEC_DIR), document.get("$id")),
     )
@@ -91,10 +94,9 @@ def test_no_drift_against_the_current_official_schema(version: str) -> None:
 def test_without_the_deviations_the_published_schema_drifts_exactly_there(version: str) -> None:
     official = REFERENCE_DIR / version / "schema.json"
     official_or_skip(official)
-    ours = our_schema_path(version)
     shapes = ("JSONValue", "ElicitResult", "UpdateTaskRequest", "InputRequiredTask", "Task")
     report = check_drift(
-        read(ours),
+        our_schema_document(version),
         read(official),
         load_examples([SPEC_DIR / "examples"]),
         only=shapes,
@@ -241,7 +243,7 @@ def test_the_notification_rename_shows_in_instances_until_it_was_made() -> None:
 # ---------------------------------------------------------------------------------------------------- doctored copies
 @cache
 def our_schema() -> str:
-    return our_schema_path().read_text(encoding="utf-8")
+    return json.dumps(our_schema_document())
 
 
 def doctored(edit: Callable[[dict[str, Any]], None], *shapes: str) -> DriftReport:
@@ -384,8 +386,10 @@ def test_markdown_report_of_a_drifting_shape() -> None:
 
 # ---------------------------------------------------------------------------------------------------- command line
 def test_cli_exit_codes(tmp_path: Path) -> None:
-    ours = our_schema_path()
-    same = run_codegen("drift", ours, "--ours", ours, "--no-deviations", "--shape", "Task", "--shape", "TaskStatus")
+    ours = our_package()
+    own_file = tmp_path / "ours.json"
+    own_file.write_text(our_schema(), encoding="utf-8")
+    same = run_codegen("drift", own_file, "--ours", ours, "--no-deviations", "--shape", "Task", "--shape", "TaskStatus")
     assert same.returncode == 0, same.stderr
     assert "2 shared shapes compared" in same.stdout and "**No drift**" in same.stdout
     theirs = json.loads(our_schema())
@@ -397,3 +401,5 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     assert "- `Task: unknown members: ours allows them, official forbids them`" in drifting.stdout
     missing = run_codegen("drift", tmp_path / "nowhere.json", "--ours", ours)
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+    no_package = run_codegen("drift", own_file, "--ours", "mcp_ext_tasks.nowhere")
+    assert no_package.returncode == 2 and "no package mcp_ext_tasks.nowhere" in no_package.stderr

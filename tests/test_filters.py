@@ -8,12 +8,12 @@ import io
 import json
 import re
 import tokenize
-from typing import Annotated, Any, Literal, NotRequired, Union
+from typing import Annotated, Any, Literal, Union
 
 import pytest
 from jsonschema import Draft202012Validator
 from pydantic import Field, Strict, StrictBool, StrictStr, TypeAdapter, ValidationError
-from typing_extensions import TypedDict
+from typing_extensions import NotRequired, TypedDict
 
 import mcp_ext_tasks
 from codegen import filters, ir

@@ -60,7 +60,7 @@ def test_check_reports_an_edited_description_and_generate_fixes_it(workspace: tu
     assert text.count(f"description: {EDITED_DESCRIPTION}\n") == 1
     main.write_text(text.replace(f"description: {EDITED_DESCRIPTION}\n", f"description: {NEW_DESCRIPTION}\n"))
     carrying_old_text = {path for path, data in read_tree(out).items() if EDITED_DESCRIPTION.encode() in data}
-    assert {"mcp_ext_tasks/v2026_07_28/wire.py", "mcp_ext_tasks/draft/wire.py"} <= carrying_old_text
+    assert {"mcp_ext_tasks/v2026_07_28/wire.py", "docs/reference-draft.md"} <= carrying_old_text
 
     drifted = check(spec, out)
 

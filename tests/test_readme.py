@@ -1,21 +1,24 @@
-"""The README's Python runs, and its two commands are the ones nox and CI run."""
+"""The Python of the README and of the package's index page (docs/index.md, its long description) runs, and the
+README's two commands are the ones nox and CI run."""
 
 from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
 import pytest
 from conftest import REPO
 
 README = REPO / "README.md"
+INDEX_PAGE = REPO / "docs" / "index.md"
 CI_RUN = REPO / ".ci" / "run"
 FENCE = re.compile(r"^```(?P<lang>[\w-]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 SHELL_LANGS = {"sh", "bash", "shell", "console"}
 
 
-def fenced_blocks(lang: set[str]) -> list[str]:
-    return [m["body"] for m in FENCE.finditer(README.read_text(encoding="utf-8")) if m["lang"] in lang]
+def fenced_blocks(lang: set[str], page: Path = README) -> list[str]:
+    return [m["body"] for m in FENCE.finditer(page.read_text(encoding="utf-8")) if m["lang"] in lang]
 
 
 def shell_commands(script: str) -> list[list[list[str]]]:
@@ -54,16 +57,19 @@ def nox_pins(command: list[list[str]]) -> list[str]:
     return [word for step in command for word in step if word.startswith("nox==")]
 
 
-PYTHON_BLOCKS = fenced_blocks({"python"})
+PAGES = (README, INDEX_PAGE)
+PYTHON_BLOCKS = [(page, block) for page in PAGES for block in fenced_blocks({"python"}, page)]
 
 
-def test_readme_has_python_examples() -> None:
-    assert PYTHON_BLOCKS
+def test_each_page_has_python_examples() -> None:
+    assert {page for page, _ in PYTHON_BLOCKS} == set(PAGES)
 
 
-@pytest.mark.parametrize("block", PYTHON_BLOCKS, ids=[f"block-{i}" for i in range(len(PYTHON_BLOCKS))])
-def test_readme_python_block_runs(block: str) -> None:
-    exec(compile(block, str(README), "exec", dont_inherit=True), {"__name__": "readme_example"})
+@pytest.mark.parametrize(
+    ("page", "block"), PYTHON_BLOCKS, ids=[f"{page.name}-{i}" for i, (page, _) in enumerate(PYTHON_BLOCKS)]
+)
+def test_python_block_runs(page: Path, block: str) -> None:
+    exec(compile(block, str(page), "exec", dont_inherit=True), {"__name__": "readme_example"})
 
 
 def test_first_command_regenerates() -> None:

@@ -85,10 +85,14 @@ def test_json_schema_returns_an_equal_fresh_dict_every_call() -> None:
 
 
 def test_json_schema_is_the_packaged_schema_file() -> None:
+    """The package ships one schema file, the default version's; the top level and same-format versions read it."""
     from importlib import resources
 
-    packaged = json.loads(resources.files(mcp_ext_tasks).joinpath("schema.json").read_text(encoding="utf-8"))
+    home = f"mcp_ext_tasks.{mcp_ext_tasks.VERSIONS[mcp_ext_tasks.DEFAULT_VERSION]}"
+    packaged = json.loads(resources.files(home).joinpath("schema.json").read_text(encoding="utf-8"))
     assert mcp_ext_tasks.json_schema() == packaged
+    assert mcp_ext_tasks.draft.json_schema() == packaged | {"$id": mcp_ext_tasks.draft.json_schema()["$id"]}
+    assert not resources.files(mcp_ext_tasks).joinpath("schema.json").is_file()
 
 
 def test_every_official_definition_is_present(schema: dict[str, Any], official_schema: SchemaVerdicts) -> None:

@@ -31,12 +31,17 @@ def _integral_float_to_int(value: float) -> int:
     return int(value)
 
 
+def _annotated(*args: Any) -> Any:
+    # Annotated[T, *metadata]: Python 3.10 has no `*` inside a subscript, so the arguments go in as one tuple.
+    return cast(Any, Annotated)[args]
+
+
 def _json_int(*bounds: Any) -> Any:
     # Integers take the strict-int path in Rust; only floats reach the Python check above.
     return Annotated[
         Union[
-            Annotated[int, Strict(), *bounds],
-            Annotated[float, Strict(), *bounds, AfterValidator(_integral_float_to_int)],
+            _annotated(int, Strict(), *bounds),
+            _annotated(float, Strict(), *bounds, AfterValidator(_integral_float_to_int)),
         ],
         Field(union_mode="left_to_right"),
     ]
@@ -68,7 +73,8 @@ def json_const(expected: bool | int) -> Any:
 def _json_number(*bounds: Any) -> Any:
     # Integers stay integers (a strict float would turn 9007199254740993 into 9007199254740992.0).
     return Annotated[
-        Union[Annotated[int, Strict(), *bounds], Annotated[float, Strict(), *bounds]], Field(union_mode="left_to_right")
+        Union[_annotated(int, Strict(), *bounds), _annotated(float, Strict(), *bounds)],
+        Field(union_mode="left_to_right"),
     ]
 
 
@@ -144,8 +150,9 @@ class WireModel(BaseModel):
     from an explicit null.
 
     Models are built in Python by attribute name (`GetTaskRequestParams(task_id="t")`; the wire name works too),
-    where None leaves out a member that may be omitted but not be null; messages (`model_validate`, `model_validate_json`, a TypeAdapter) are read by wire name only, as the
-    schema says: in a message, `task_id` is an unknown member.
+    where None leaves out a member that may be omitted but not be null. Messages (`model_validate`,
+    `model_validate_json`, a TypeAdapter) are read by wire name only, as the schema says: in a message, `task_id`
+    is an unknown member.
     """
 
     model_config = ConfigDict(

@@ -5,9 +5,10 @@ Imported by no test at run time: `nox -s typecheck` checks it, and test_typing.p
 
 from __future__ import annotations
 
-from typing import Any, Literal, assert_type
+from typing import Any, Literal
 
 import mcp_types
+from typing_extensions import assert_type
 
 from mcp_ext_tasks import (
     EXTENSION_ID,

@@ -6,9 +6,10 @@ through a TypeAdapter. Imported by no test at run time: `nox -s typecheck` check
 
 from __future__ import annotations
 
-from typing import Any, Literal, assert_type
+from typing import Any, Literal
 
 from pydantic import TypeAdapter
+from typing_extensions import assert_type
 
 from mcp_ext_tasks import wire
 
@@ -53,6 +54,15 @@ def error_data(reply: bytes) -> Any:
     return None
 
 
+def outstanding(reply: bytes) -> list[str]:
+    """The keys a task waits on: the status narrows the snapshot, so `input_requests` needs no check."""
+    snapshot = SNAPSHOTS.validate_json(reply)
+    if snapshot.status == "input_required":
+        assert_type(snapshot, wire.GetInputRequiredTaskResult)
+        return sorted(snapshot.input_requests)
+    return []
+
+
 def by_wire_name_is_a_type_error() -> wire.GetTaskRequestParams:
     # Wire names still work at run time, but type checkers offer (and insist on) the attribute names.
     return wire.GetTaskRequestParams(taskId="t")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
@@ -73,3 +83,6 @@ if __name__ == "__main__":
     assert error_data(text) is None
     assert error_data(text.replace(b'"message":"boom"', b'"message":"boom","data":{"retry":null}')) == {"retry": None}
     assert by_wire_name_is_a_type_error().task_id == "t"
+    waiting = text.replace(b'"failed"', b'"input_required"').replace(b'"error"', b'"inputRequests"')
+    waiting = waiting.replace(b'{"code":-32603,"message":"boom"}', b'{"ask":{"method":"roots/list"}}')
+    assert outstanding(waiting) == ["ask"] and outstanding(text) == []

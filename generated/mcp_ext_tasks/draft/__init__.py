@@ -1,5 +1,7 @@
-"""Wire models for the Tasks extension (io.modelcontextprotocol/tasks, SEP-2663), a drop-in replacement for the
-python-sdk module mcp.shared.tasks.
+"""Wire models for the Tasks extension (io.modelcontextprotocol/tasks, SEP-2663) with the API of python-sdk's
+mcp.shared.tasks, a module that exists only on python-sdk's unreleased tasks-extension-sep-2663 branch; code
+written for it runs on these models. The Tasks runtime for the released mcp SDK is in mcp_ext_tasks.server and
+mcp_ext_tasks.client (the sdk extra).
 
 SEP-2663 is an opt-in extension, wire-incompatible with the 2025-11-25 in-core tasks design that mcp_types
 still carries; these models are SEP-2663-shaped and never reuse mcp_types.{Task, CreateTaskResult, ...}.
@@ -114,7 +116,10 @@ def json_schema() -> dict[str, Any]:
     import json  # here, not at the top: importing the package stays cheap
     from importlib import resources
 
-    schema: dict[str, Any] = json.loads(resources.files(__name__).joinpath("schema.json").read_bytes())
+    # The file of the version with this wire format; one copy of it ships in the package.
+    source = resources.files("mcp_ext_tasks.v2026_07_28")
+    schema: dict[str, Any] = json.loads(source.joinpath("schema.json").read_bytes())
+    schema["$id"] = "https://modelcontextprotocol.io/ext-tasks/schema.json"
     return schema
 
 
