@@ -7,10 +7,8 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nox
@@ -22,6 +20,10 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["check", "lint", "typecheck", "tests", "conformance"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+sys.path.insert(0, str(Path(__file__).parent / "tests"))
+from services import free_port, running  # noqa: E402  (local services, shared with the tests)
+
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 """Every Python the package supports: the tests run on each (nox fails on a missing one when CI=true)."""
 MAIN_PYTHON = "3.11"
@@ -163,7 +165,6 @@ TASKS_SCENARIOS = (
 )
 CONFORMANCE_NPM_DIR = Path(".nox") / "conformance-npm"
 CONFORMANCE_SERVER = Path("examples") / "conformance_server.py"
-SERVER_STARTUP_SECONDS = 30.0
 
 
 def _node_package() -> str | None:
@@ -198,26 +199,6 @@ def _install_conformance_suite(session: nox.Session) -> tuple[str, Path]:
     return node, modules / "@modelcontextprotocol" / "conformance" / "dist" / "index.js"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_until_listening(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + SERVER_STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"{CONFORMANCE_SERVER} exited with {server.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{CONFORMANCE_SERVER} did not listen on port {port} within {SERVER_STARTUP_SECONDS:g} s")
-
-
 @nox.session
 def conformance(session: nox.Session) -> None:
     """The official conformance suite's tasks-* scenarios against examples/conformance_server.py (streamable HTTP).
@@ -228,34 +209,25 @@ def conformance(session: nox.Session) -> None:
     session.install("-e", ".[sdk]")
     node, cli = _install_conformance_suite(session)
     scenarios = session.posargs or list(TASKS_SCENARIOS)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/mcp"
     python = str(Path(session.bin) / "python")
     tmp = Path(session.create_tmp())
     server_log = tmp / "conformance-server.log"
     rows: list[tuple[str, int, str]] = []
-    with server_log.open("wb") as log:
-        server = subprocess.Popen([python, str(CONFORMANCE_SERVER), "--port", str(port)], stdout=log, stderr=log)
-        try:
-            _wait_until_listening(port, server)
-            for scenario in scenarios:
-                command = [node, str(cli), "server", "--url", url, "--scenario", scenario, "-o", str(tmp / "results")]
-                finished = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
-                plain = re.sub(r"\x1b\[[0-9;]*m", "", finished.stdout + finished.stderr)
-                summary = next((line for line in plain.splitlines() if line.startswith("Passed:")), "no summary")
-                skipped = sum(" SKIPPED " in line for line in plain.splitlines())
-                if skipped:
-                    summary += f" ({skipped} check{'s' if skipped > 1 else ''} skipped by the suite)"
-                if finished.returncode != 0:
-                    session.log(plain)
-                rows.append((scenario, finished.returncode, summary))
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    serve = [python, str(CONFORMANCE_SERVER), "--port", str(port)]
+    with server_log.open("wb") as log, running(serve, port, str(CONFORMANCE_SERVER), log):
+        for scenario in scenarios:
+            command = [node, str(cli), "server", "--url", url, "--scenario", scenario, "-o", str(tmp / "results")]
+            finished = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+            plain = re.sub(r"\x1b\[[0-9;]*m", "", finished.stdout + finished.stderr)
+            summary = next((line for line in plain.splitlines() if line.startswith("Passed:")), "no summary")
+            skipped = sum(" SKIPPED " in line for line in plain.splitlines())
+            if skipped:
+                summary += f" ({skipped} check{'s' if skipped > 1 else ''} skipped by the suite)"
+            if finished.returncode != 0:
+                session.log(plain)
+            rows.append((scenario, finished.returncode, summary))
     width = max(len(name) for name, _, _ in rows) if rows else 0
     table = (f"{name:<{width}}  {'ok  ' if code == 0 else 'FAIL'}  {summary}" for name, code, summary in rows)
     session.log("tasks-* scenarios of %s:\n%s", CONFORMANCE_SUITE, "\n".join(table))

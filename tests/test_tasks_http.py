@@ -7,7 +7,6 @@ The server runs as a separate process, exactly as `nox -s conformance` starts it
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -22,54 +21,21 @@ import pytest
 from conftest import REPO
 from mcp.client import Client, ClientRequestContext
 from mcp_types import ElicitRequestParams, ElicitResult, TextContent
+from services import free_port, running
 
 import mcp_ext_tasks as tasks
 from mcp_ext_tasks.client import TaskFailedError, TasksClient, cancel_task, get_task, update_task
 
 EXAMPLES = REPO / "examples"
-STARTUP_TIMEOUT = 30.0
 TIMEOUT = 15.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_until_listening(port: int, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the example server exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"the example server did not listen on port {port} within {STARTUP_TIMEOUT} s")
 
 
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(EXAMPLES / "conformance_server.py"), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        wait_until_listening(port, process)
+    command = [sys.executable, str(EXAMPLES / "conformance_server.py"), "--port", str(port)]
+    with running(command, port, "the example server"):
         yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 async def confirm(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
