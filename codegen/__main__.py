@@ -1,4 +1,4 @@
-"""Command line: `python -m codegen generate|check [--spec DIR] [--out DIR]`, or `changelog`/`drift` (see below).
+"""Command line: `python -m codegen generate|check|changelog|drift`, each with its own `--help`.
 
 The hand-written modules in `runtime/` beside the spec folder (the SDK integration) are copied into the package
 unchanged.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
@@ -23,6 +24,9 @@ from .lower import load_spec
 from .output import FormatError, diff_tree, format_python, write_tree
 from .render import render_all
 from .source import SpecErrors
+
+Runner = Callable[[argparse.Namespace, argparse.ArgumentParser], int]
+"""A subcommand: its parsed options and its own parser (for usage errors) in, the exit code out."""
 
 EXIT_DRIFT = 1
 EXIT_BAD_SPEC = 2
@@ -58,21 +62,7 @@ def build(spec_dir: Path) -> dict[str, str]:
     return files | copies
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "changelog":
-        from .changelog import main as changelog_main
-
-        return changelog_main(argv[1:])
-    if argv and argv[0] == "drift":
-        from .drift import main as drift_main  # needs jsonschema (the test dependency group)
-
-        return drift_main(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["generate", "check"])
-    parser.add_argument("--spec", type=Path, default=Path("spec"), help="spec folder (default: spec)")
-    parser.add_argument("--out", type=Path, default=Path("generated"), help="output folder (default: generated)")
-    args = parser.parse_args(argv)
+def _generate_or_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         files = build(args.spec)
     except SpecErrors as exc:
@@ -100,6 +90,36 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{label}: {args.out / path}", file=sys.stderr)
     print(f"{args.out} is out of date; run `python -m codegen generate` (or `nox -s generate`).", file=sys.stderr)
     return EXIT_DRIFT
+
+
+def _tree_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--spec", type=Path, default=Path("spec"), help="spec folder (default: spec)")
+    parser.add_argument("--out", type=Path, default=Path("generated"), help="output folder (default: generated)")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line: one subcommand per job, each with its own `--help`."""
+    from . import changelog, drift
+
+    main_parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__.split("\n\n")[0])
+    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    tools: list[tuple[str, str, Callable[[argparse.ArgumentParser], None], Runner]] = [
+        ("generate", "write generated/ from spec/ (exit 2: the spec is malformed)", _tree_options, _generate_or_check),
+        ("check", "exit 1 with a diff when generated/ is not what spec/ generates", _tree_options, _generate_or_check),
+        ("changelog", changelog.DESCRIPTION, changelog.add_arguments, changelog.run),
+        ("drift", drift.DESCRIPTION, drift.add_arguments, drift.run),
+    ]
+    for name, summary, add_arguments, run in tools:
+        sub = commands.add_parser(name, help=summary, description=summary)
+        add_arguments(sub)
+        sub.set_defaults(run=run, parser=sub)
+    return main_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    code: int = args.run(args, args.parser)
+    return code
 
 
 if __name__ == "__main__":

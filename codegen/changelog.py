@@ -552,17 +552,20 @@ def _git(cwd: Path, *args: str) -> bytes:
 
 
 # ---------------------------------------------------------------------------------------------------- command line
-def main(argv: Sequence[str]) -> int:
-    """`python -m codegen changelog OLD NEW` or `... changelog --ref REF [NEW]`; exit 1 only with --fail-on-breaking."""
-    parser = argparse.ArgumentParser(
-        prog="python -m codegen changelog", description="Print every wire change between two spec folders."
-    )
+DESCRIPTION = "Print every wire change between two spec folders."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `python -m codegen changelog`."""
     parser.add_argument("specs", nargs="*", type=Path, metavar="SPEC", help="OLD NEW, or NEW alone with --ref")
     parser.add_argument("--ref", help="compare NEW (default: spec) as committed at this git ref with the work tree")
     parser.add_argument("--version", help="compare this version of each spec (default: the spec's default version)")
     parser.add_argument("--format", choices=["markdown", "json"], default="markdown")
     parser.add_argument("--fail-on-breaking", action="store_true", help="exit 1 when a change is BREAKING")
-    args = parser.parse_args(list(argv))
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """`python -m codegen changelog OLD NEW` or `... changelog --ref REF [NEW]`; exit 1 only with --fail-on-breaking."""
     with tempfile.TemporaryDirectory(prefix="changelog-") as tmp:
         if args.ref is not None:
             if len(args.specs) > 1:

@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from . import ir
 from .deviations import DeviationError, apply_deviations, spec_deviations
@@ -833,7 +832,11 @@ class DriftReport:
         return sum(s.checked for s in self.shapes)
 
 
-def _validator(document: dict[str, Any], name: str) -> Draft202012Validator:
+def _validator(document: dict[str, Any], name: str) -> Any:
+    # jsonschema (the test dependency group) is imported here, so that `python -m codegen --help` and the other
+    # subcommands need only the codegen group.
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+
     root = {key: value for key, value in document.items() if key in ("$schema", "$id", "$defs", "definitions")}
     section = "$defs" if "$defs" in document else "definitions"
     return Draft202012Validator({**root, "$ref": f"#/{section}/{name}"})
@@ -892,7 +895,7 @@ class _Judges:
     def __init__(self, published: dict[str, Any], singles: list[dict[str, Any]]) -> None:
         self.documents = [published, *singles]
         self.counts = [0] * len(singles)
-        self._validators: dict[tuple[int, str], Draft202012Validator] = {}
+        self._validators: dict[tuple[int, str], Any] = {}
 
     def _valid(self, index: int, shape: str, instance: JSON) -> bool:
         if (index, shape) not in self._validators:
@@ -1073,11 +1076,11 @@ def read_ours(source: str) -> dict[str, Any]:
     return data
 
 
-def main(argv: Sequence[str]) -> int:
-    """`python -m codegen drift OFFICIAL [--ours SCHEMA] [--examples DIR]...`: exit 0 no drift, 1 drift."""
-    parser = argparse.ArgumentParser(
-        prog="python -m codegen drift", description="Compare our generated JSON Schema with an official one."
-    )
+DESCRIPTION = "Compare our generated JSON Schema with an official one."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `python -m codegen drift`."""
     parser.add_argument("official", type=Path, help="the official schema.json")
     parser.add_argument(
         "--ours",
@@ -1102,7 +1105,10 @@ def main(argv: Sequence[str]) -> int:
     )
     parser.add_argument("--shape", action="append", default=[], help="check only this shared shape (repeatable)")
     parser.add_argument("--max-instances", type=int, default=MAX_INSTANCES, help="instances per shape")
-    args = parser.parse_args(list(argv))
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """`python -m codegen drift OFFICIAL [--ours SCHEMA] [--examples DIR]...`: exit 0 no drift, 1 drift."""
     documents = []
     for label, read in ((args.ours, read_ours), (args.official, _read)):
         try:

@@ -220,3 +220,14 @@ def test_malformed_deviations_are_located_errors(tmp_path: Path, out_dir: Path) 
             ),
         ],
     )
+
+
+def test_the_command_line_lists_its_four_subcommands_each_with_its_own_help() -> None:
+    listed = run_codegen("--help")
+    assert listed.returncode == 0
+    for command in ("generate", "check", "changelog", "drift"):
+        assert f"    {command}" in listed.stdout, listed.stdout
+        own = run_codegen(command, "--help")
+        assert own.returncode == 0 and own.stdout.startswith(f"usage: python -m codegen {command} "), own.stdout
+    unknown = run_codegen("regenerate")
+    assert unknown.returncode == 2 and "invalid choice: 'regenerate'" in unknown.stderr

@@ -375,3 +375,24 @@ def test_status_lifecycle_matches_the_spec(spec_yaml: dict[str, Any]) -> None:
     for old, new in itertools.product([*statuses, "unknown"], repeat=2):
         allowed = new in machine["transitions"].get(old, [])
         assert constants.is_allowed_transition(old, new) is allowed, (old, new)
+
+
+def test_every_member_description_is_visible_through_pydantic() -> None:
+    """`model_fields[...].description` and pydantic's own JSON Schema carry the spec's description of every member."""
+    from conftest import SPEC_DIR
+
+    from codegen import ir
+    from codegen.lower import load_spec
+
+    spec = load_spec(SPEC_DIR)
+    checked = 0
+    for shape in spec.shapes:
+        if not isinstance(shape, ir.ObjectShape):
+            continue
+        model = getattr(wire, shape.name)
+        schema = model.model_json_schema(by_alias=True)
+        for field in shape.fields:
+            assert model.model_fields[field.py_name].description == field.description, (shape.name, field.wire_name)
+            assert schema["properties"][field.wire_name]["description"] == field.description
+            checked += 1
+    assert checked > 200

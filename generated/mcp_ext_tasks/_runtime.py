@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import json
+from importlib import resources
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union, cast
 
 from pydantic import (
@@ -129,6 +131,20 @@ _AS_THE_MESSAGE: dict[str, Any] = {"exclude_none": False, "exclude_unset": True,
 
 
 @functools.cache
+def _member_descriptions(package: str) -> dict[str, dict[str, str]]:
+    """The description of every member of every object shape, by shape and wire name, from the package's schema
+    (read once; the generated docstrings say the same, and both come from the spec)."""
+    try:
+        schema = json.loads(resources.files(package).joinpath("schema.json").read_bytes())
+    except (ModuleNotFoundError, FileNotFoundError):
+        return {}
+    return {
+        shape: {member: body["description"] for member, body in definition.get("properties", {}).items()}
+        for shape, definition in schema["$defs"].items()
+    }
+
+
+@functools.cache
 def _null_means_absent(model: type[BaseModel]) -> frozenset[str]:
     """The attribute and wire names of a model's members that may be omitted but never be null (`NotNull`)."""
     names: set[str] = set()
@@ -163,6 +179,17 @@ class WireModel(BaseModel):
         defer_build=True,
         protected_namespaces=(),  # wire names like `model_dump` become `model_dump_`, which clashes with nothing
     )
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        # Descriptions for model_fields and pydantic's JSON Schema, without parsing the source for attribute
+        # docstrings (which would cost tens of milliseconds at import). The schema build is deferred, so it sees them.
+        super().__pydantic_init_subclass__(**kwargs)
+        described = _member_descriptions(cls.__module__.rpartition(".")[0]).get(cls.__name__, {})
+        for name, info in cls.model_fields.items():
+            wire_name = info.serialization_alias or name
+            if info.description is None and wire_name in described:
+                info.description = described[wire_name]
 
     if not TYPE_CHECKING:  # type checkers keep the signatures pydantic declares (attribute names for __init__)
 
