@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 from . import ir
 from .deviations import DeviationError, apply_deviations, spec_deviations
 

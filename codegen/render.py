@@ -16,6 +16,8 @@ from .jsonschema import build_schema
 from .names import is_identifier
 
 TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+"""Modules every generated package gets verbatim: real source, linted and type-checked where it is."""
 PACKAGE_TEMPLATES = ("__init__.py", "_seed.py", "constants.py", "typed.py", "wire.py")
 """The modules of one version's package (templates/package/); `_seed.py` only for specs with a seed API."""
 
@@ -96,7 +98,6 @@ def _context(spec: ir.Spec, *, runtime: str = ".", home: str = "") -> dict[str, 
         "defined_before": {name: _DefinedBefore(order, index) for index, name in enumerate(names)},
         "examples": first_valid,
         "constant_names": constant_names(spec),
-        "int53_max": ir.INT53_MAX,
         "runtime": runtime,
         "home": home,
         "lazy_modules": lazy_modules,
@@ -171,7 +172,7 @@ def render_all(spec: ir.Spec) -> dict[str, str]:
     env = environment()
     package = spec.extension.package
     files = {
-        f"{package}/_runtime.py": env.get_template("runtime/_runtime.py.j2").render(_context(spec)),
+        f"{package}/_runtime.py": (STATIC / "_runtime.py").read_text(encoding="utf-8"),
         f"{package}/py.typed": "",
     }
     if not spec.versions:

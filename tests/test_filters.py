@@ -8,9 +8,11 @@ import io
 import json
 import re
 import tokenize
+from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import pytest
+from conftest import REPO
 from jsonschema import Draft202012Validator
 from pydantic import Field, Strict, StrictBool, StrictStr, TypeAdapter, ValidationError
 from typing_extensions import NotRequired, TypedDict
@@ -417,3 +419,9 @@ def test_mermaid_state_ids_are_words_and_distinct() -> None:
     assert all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", s) for s in states)
     assert len(set(states)) == len(values)
     assert states[:2] == values[:2]
+
+
+def test_the_static_runtime_module_agrees_with_the_ir() -> None:
+    """`codegen/static/_runtime.py` is real source copied into every package; its int53 bound is the IR's."""
+    assert _runtime.INT53_MAX == ir.INT53_MAX
+    assert Path(_runtime.__file__).read_bytes() == (REPO / "codegen" / "static" / "_runtime.py").read_bytes()

@@ -135,12 +135,12 @@ def _member_descriptions(package: str) -> dict[str, dict[str, str]]:
     """The description of every member of every object shape, by shape and wire name, from the package's schema
     (read once; the generated docstrings say the same, and both come from the spec)."""
     try:
-        schema = json.loads(resources.files(package).joinpath("schema.json").read_bytes())
-    except (ModuleNotFoundError, FileNotFoundError):
+        schema = json.loads(resources.files(package).joinpath("schema.json").read_bytes()) if package else {}
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
         return {}
     return {
         shape: {member: body["description"] for member, body in definition.get("properties", {}).items()}
-        for shape, definition in schema["$defs"].items()
+        for shape, definition in schema.get("$defs", {}).items()
     }
 
 

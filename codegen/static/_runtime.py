@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, core_schema
 
-INT53_MAX = {{ int53_max }}
+INT53_MAX = 9007199254740991
 """The largest integer a JSON number carries exactly; `Int53` allows it with either sign."""
 
 
@@ -58,6 +58,7 @@ else:
 """`JsonInt`: a JSON integer: integral floats (60000.0) accepted as int, strings, booleans and fractions rejected.
 `Int53`: the same within ±(2^53−1)."""
 
+
 def json_const(expected: bool | int) -> Any:
     """A guard for a boolean or integer const: JSON keeps true and 1 apart, Python's Literal does not."""
 
@@ -74,7 +75,8 @@ def json_const(expected: bool | int) -> Any:
 def _json_number(*bounds: Any) -> Any:
     # Integers stay integers (a strict float would turn 9007199254740993 into 9007199254740992.0).
     return Annotated[
-        Union[_annotated(int, Strict(), *bounds), _annotated(float, Strict(), *bounds)], Field(union_mode="left_to_right")
+        Union[_annotated(int, Strict(), *bounds), _annotated(float, Strict(), *bounds)],
+        Field(union_mode="left_to_right"),
     ]
 
 
@@ -83,7 +85,6 @@ if TYPE_CHECKING:
 else:
     JsonNumber = _json_number()
 """A JSON number: integers (kept exact) and floats, no strings or booleans."""
-
 
 
 class NotNull:
@@ -109,8 +110,11 @@ class OnlyFor:
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         def absent_elsewhere(value: Any, info: ValidationInfo) -> None:
             if info.data.get(self.key) in self.owners:
-                raise PydanticCustomError("wrong_type", "Input does not fit this member where {key} is {value}",
-                                          {"key": self.key, "value": info.data.get(self.key)})
+                raise PydanticCustomError(
+                    "wrong_type",
+                    "Input does not fit this member where {key} is {value}",
+                    {"key": self.key, "value": info.data.get(self.key)},
+                )
             return None
 
         fallback = core_schema.with_info_after_validator_function(absent_elsewhere, core_schema.any_schema())
@@ -131,12 +135,12 @@ def _member_descriptions(package: str) -> dict[str, dict[str, str]]:
     """The description of every member of every object shape, by shape and wire name, from the package's schema
     (read once; the generated docstrings say the same, and both come from the spec)."""
     try:
-        schema = json.loads(resources.files(package).joinpath("schema.json").read_bytes())
-    except (ModuleNotFoundError, FileNotFoundError):
+        schema = json.loads(resources.files(package).joinpath("schema.json").read_bytes()) if package else {}
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
         return {}
     return {
         shape: {member: body["description"] for member, body in definition.get("properties", {}).items()}
-        for shape, definition in schema["$defs"].items()
+        for shape, definition in schema.get("$defs", {}).items()
     }
 
 
