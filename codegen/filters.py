@@ -279,8 +279,9 @@ def mermaid_label(value: str) -> str:
 
 
 def md_anchor(name: str) -> str:
-    """The anchor GitHub gives a heading consisting of `name`."""
-    return name.lower()
+    """The anchor GitHub gives a heading consisting of `name`: lower case, blanks as hyphens, other punctuation
+    dropped."""
+    return re.sub(r"[^\w\- ]", "", name.lower()).replace(" ", "-")
 
 
 _SEED_PRIMITIVES = {
@@ -347,7 +348,7 @@ def seed_bases(model: ir.SeedModel) -> str:
     bases = ["KeepsRequiredNulls"] if model.adds_null_keeper else []
     for base in model.bases:
         if base == "model":
-            bases.append("_TasksModel")
+            bases.append("_SeedModel")
         elif base in ("Request", "Notification") and model.generic_args is not None:
             params, method = model.generic_args
             bases.append(f"{base}[{params}, Literal[{py_literal(method)}]]")

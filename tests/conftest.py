@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -215,6 +215,18 @@ def read_tree(root: Path) -> dict[str, bytes]:
     }
 
 
+def write_spec(folder: Path, main: str | dict[str, Any], **files: str | bytes) -> Path:
+    """A spec folder: `tasks.yaml` from YAML text or data, and other files by name (`__` stands for `/`)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = main if isinstance(main, str) else yaml.safe_dump(main, sort_keys=False)
+    (folder / "tasks.yaml").write_text(text, encoding="utf-8")
+    for name, content in files.items():
+        target = folder / name.replace("__", "/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return folder
+
+
 def run_codegen(
     *args: str | os.PathLike[str], cwd: Path = REPO, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -238,3 +250,19 @@ def built_files() -> dict[str, bytes]:
     from codegen.__main__ import build
 
     return {path: text.encode("utf-8") for path, text in build(SPEC_DIR).items()}
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A throwaway redis-server (Debian's package) on 127.0.0.1 for the session, stopped by its pid.
+
+    Without redis-server the tests that need it skip, except with CI=true, where they fail."""
+    from services import redis_server, redis_server_command
+
+    if redis_server_command(0) is None:
+        why = "redis-server is not installed (apt-get install -y redis-server)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{why}; CI=true needs it")
+        pytest.skip(f"{why}; CI=true makes this a failure")
+    with redis_server() as url:
+        yield url

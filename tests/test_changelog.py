@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from conftest import REPO, SPEC_DIR, run_codegen
+from conftest import REPO, SPEC_DIR, run_codegen, write_spec
 
 from codegen.changelog import Change, diff_specs, to_json, to_markdown
 from codegen.lower import load_spec
@@ -117,12 +116,6 @@ BASE: dict[str, Any] = {
 }
 
 Edit = Callable[[dict[str, Any]], object]
-
-
-def write_spec(folder: Path, data: dict[str, Any]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "tasks.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return folder
 
 
 def lines_after(tmp_path: Path, edit: Edit) -> list[str]:

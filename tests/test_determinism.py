@@ -16,13 +16,6 @@ def generate_in_subprocess(out: Path, *, spec: Path, cwd: Path, hash_seed: str, 
     assert result.returncode == 0, result.stderr
 
 
-def test_building_twice_gives_identical_files(built_files: dict[str, bytes]) -> None:
-    from codegen.__main__ import build
-
-    again = {path: text.encode("utf-8") for path, text in build(SPEC_DIR).items()}
-    assert again == built_files
-
-
 def test_generation_ignores_hash_seed_cwd_and_path_spelling(tmp_path: Path, built_files: dict[str, bytes]) -> None:
     first, second = tmp_path / "seed-1", tmp_path / "seed-12345"
     elsewhere = tmp_path / "elsewhere"

@@ -7,7 +7,6 @@ import ast
 import inspect
 import itertools
 import json
-import os
 import re
 import subprocess
 import sys
@@ -15,10 +14,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import REPO, run_codegen, write_spec
 
 from codegen.synthetic import write_scaled_spec
-
-REPO = Path(__file__).resolve().parents[1]
 
 HEAD = """\
 extension:
@@ -51,30 +49,6 @@ shapes:
 """
 
 
-def run_codegen(
-    *args: str | Path, cwd: Path = REPO, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "codegen", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
-        check=False,
-    )
-
-
-def write_spec(root: Path, text: str, **files: str | bytes) -> Path:
-    spec = root / "spec"
-    spec.mkdir(parents=True, exist_ok=True)
-    (spec / "tasks.yaml").write_text(text, encoding="utf-8")
-    for name, content in files.items():
-        target = spec / name.replace("__", "/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return spec
-
-
 def at(text: str, needle: str, occurrence: int = 1) -> str:
     """`line:col` (1-based) of the n-th occurrence of `needle` in `text`: where the error must point."""
     index = -1
@@ -90,7 +64,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def expect_errors(tmp_path: Path, text: str, expected: list[str], **files: str | bytes) -> None:
     """Generating the spec exits 2 with exactly these error lines and leaves the output folder as it was."""
-    spec = write_spec(tmp_path, text, **files)
+    spec = write_spec(tmp_path / "spec", text, **files)
     out = tmp_path / "out"
     (out / "example_ext").mkdir(parents=True)
     (out / "example_ext" / "keep.py").write_text("previous output\n")
@@ -106,7 +80,7 @@ def expect_errors(tmp_path: Path, text: str, expected: list[str], **files: str |
 # ------------------------------------------------------------------------------------------- located errors
 def test_yaml_syntax_error(tmp_path: Path) -> None:
     text = HEAD + BASE_SHAPES + "  Broken:\n    kind: [object\n"
-    spec = write_spec(tmp_path, text)
+    spec = write_spec(tmp_path / "spec", text)
     done = run_codegen("generate", "--spec", spec, "--out", tmp_path / "out")
     assert done.returncode == 2
     first = done.stderr.splitlines()[0]
@@ -392,7 +366,9 @@ def odd_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
         **{name: HOSTILE[i % len(HOSTILE)] for i, name in enumerate(ODD_NAMES)},
         "unknown": ["</details>", "```", "{{ x }}"],
     }
-    spec = write_spec(root, odd_and_hostile_spec(), **{"examples__Thing__valid-all-fields.json": json.dumps(example)})
+    spec = write_spec(
+        root / "spec", odd_and_hostile_spec(), **{"examples__Thing__valid-all-fields.json": json.dumps(example)}
+    )
     done = run_codegen("generate", "--spec", spec, "--out", root / "out")
     assert done.returncode == 0, done.stderr
     return root / "out"
@@ -571,7 +547,7 @@ def test_python_name_set_by_hand_for_such_a_wire_name(tmp_path: Path) -> None:
         + BASE_SHAPES
         + "      名前:\n        type: string\n        python_name: namae\n        description: A name.\n"
     )
-    spec = write_spec(tmp_path, text)
+    spec = write_spec(tmp_path / "spec", text)
     done = run_codegen("generate", "--spec", spec, "--out", tmp_path / "out")
     assert done.returncode == 0, done.stderr
     probe = "from example_ext import wire; print(wire.Thing.model_fields['namae'].validation_alias)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import read_tree, run_codegen
+from conftest import read_tree, run_codegen, write_spec
 
 MINIMAL_SPEC = """\
 extension:
@@ -81,13 +81,6 @@ def out_dir(tmp_path: Path) -> Path:
     return out
 
 
-def write_spec(tmp_path: Path, text: str) -> Path:
-    spec = tmp_path / "spec"
-    spec.mkdir()
-    (spec / "tasks.yaml").write_text(text, encoding="utf-8")
-    return spec
-
-
 def error_line(spec: Path, at: tuple[int, int], where: str, message: str) -> str:
     return f"{(spec / 'tasks.yaml').as_posix()}:{at[0]}:{at[1]}: {where}: {message}"
 
@@ -101,7 +94,7 @@ def run_and_expect(command: str, spec: Path, out: Path, expected: list[str]) -> 
 
 
 def test_minimal_spec_generates(tmp_path: Path, out_dir: Path) -> None:
-    spec = write_spec(tmp_path, MINIMAL_SPEC)
+    spec = write_spec(tmp_path / "spec", MINIMAL_SPEC)
     result = run_codegen("generate", "--spec", spec, "--out", out_dir)
     assert result.returncode == 0, result.stderr
     files = read_tree(out_dir)
@@ -112,7 +105,7 @@ def test_minimal_spec_generates(tmp_path: Path, out_dir: Path) -> None:
 
 def test_misspelled_field_key(tmp_path: Path, out_dir: Path) -> None:
     text = edit(MINIMAL_SPEC, "        required: false\n", "        requried: false\n")
-    spec = write_spec(tmp_path, text)
+    spec = write_spec(tmp_path / "spec", text)
     expected = error_line(
         spec, position(text, "requried:"), "shapes.Item.fields.level.requried", "unknown key 'requried'"
     )
@@ -121,14 +114,14 @@ def test_misspelled_field_key(tmp_path: Path, out_dir: Path) -> None:
 
 def test_reference_to_an_undefined_shape(tmp_path: Path, out_dir: Path) -> None:
     text = edit(MINIMAL_SPEC, "        type: Level\n", "        type: Volume\n")
-    spec = write_spec(tmp_path, text)
+    spec = write_spec(tmp_path / "spec", text)
     expected = error_line(spec, position(text, "Volume"), "shapes.Item.fields.level.type", "unknown type 'Volume'")
     run_and_expect("generate", spec, out_dir, [expected])
 
 
 def test_yaml_syntax_error(tmp_path: Path, out_dir: Path) -> None:
     text = edit(MINIMAL_SPEC, "    description: One item.\n", "    description: One item: broken\n")
-    spec = write_spec(tmp_path, text)
+    spec = write_spec(tmp_path / "spec", text)
     at = position(text, ": broken")
     expected = error_line(spec, at, "<document>", "YAML syntax error: mapping values are not allowed here")
     run_and_expect("generate", spec, out_dir, [expected])
@@ -136,7 +129,7 @@ def test_yaml_syntax_error(tmp_path: Path, out_dir: Path) -> None:
 
 def test_duplicate_shape_key(tmp_path: Path, out_dir: Path) -> None:
     text = MINIMAL_SPEC + DUPLICATE_SHAPE
-    spec = write_spec(tmp_path, text)
+    spec = write_spec(tmp_path / "spec", text)
     first_line, _ = position(text, "  Item:\n")
     duplicate = position(text, "Item:\n", occurrence=2)
     expected = error_line(spec, duplicate, "shapes.Item", f"duplicate key 'Item' (first at line {first_line})")
@@ -145,7 +138,7 @@ def test_duplicate_shape_key(tmp_path: Path, out_dir: Path) -> None:
 
 def test_missing_shape_description(tmp_path: Path, out_dir: Path) -> None:
     text = edit(MINIMAL_SPEC, "    description: One item.\n", "")
-    spec = write_spec(tmp_path, text)
+    spec = write_spec(tmp_path / "spec", text)
     item_body = position(text, "kind: object")
     expected = error_line(spec, item_body, "shapes.Item", "missing required key 'description'")
     run_and_expect("generate", spec, out_dir, [expected])
@@ -155,7 +148,7 @@ def test_missing_shape_description(tmp_path: Path, out_dir: Path) -> None:
 def test_two_problems_are_reported_in_one_run(tmp_path: Path, out_dir: Path, command: str) -> None:
     text = edit(MINIMAL_SPEC, "        required: false\n", "        requried: false\n")
     text = edit(text, "    type: {map: Item}\n", "    type: {map: Thing}\n")
-    spec = write_spec(tmp_path, text)
+    spec = write_spec(tmp_path / "spec", text)
     expected = [
         error_line(spec, position(text, "requried:"), "shapes.Item.fields.level.requried", "unknown key 'requried'"),
         error_line(spec, position(text, "Thing"), "shapes.Items.type.map", "unknown type 'Thing'"),
@@ -185,7 +178,7 @@ deviations:
 
 def test_malformed_deviations_are_located_errors(tmp_path: Path, out_dir: Path) -> None:
     text = edit(MINIMAL_SPEC, "\nshapes:\n", DEVIATIONS + "\nshapes:\n")
-    spec = write_spec(tmp_path, text)
+    spec = write_spec(tmp_path / "spec", text)
     (spec / "examples" / "Item").mkdir(parents=True)
     (spec / "examples" / "Item" / "invalid-number.json").write_text("1", encoding="utf-8")
     run_and_expect(

@@ -4,7 +4,6 @@ version being a spec change plus one regeneration."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import with_deviations
+from conftest import run_codegen, with_deviations
 from jsonschema import Draft202012Validator
 from pydantic import TypeAdapter, ValidationError
 from referencing import Registry, Resource
@@ -91,14 +90,7 @@ def test_every_example_gets_the_same_verdict_from_each_version_and_its_official_
 
 
 def _generate(spec: Path, out: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "codegen", "generate", "--spec", str(spec), "--out", str(out)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        check=False,
-    )
+    done = run_codegen("generate", "--spec", spec, "--out", out)
     assert done.returncode == 0, done.stderr
 
 

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 
-class _TasksModel(BaseModel):
+class _SeedModel(BaseModel):
     """Base of the seed-compatible models: snake_case attributes, camelCase wire names, unknown members kept."""
 
     model_config = ConfigDict(
@@ -45,7 +45,7 @@ class _TasksModel(BaseModel):
     )
 
 
-class Task(KeepsRequiredNulls, _TasksModel):
+class Task(KeepsRequiredNulls, _SeedModel):
     """SEP-2663 task snapshot (note the *Ms field names, unlike the 2025 design). `ttl_ms` may be left out when
     building (unlimited) and is still written as "ttlMs": null.
     """
