@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from . import ir
+from .source import Document, Path_, SpecError
+from .spec_model import MainFileSpec
 
 _ANNOTATIONS = ("description", "$comment", "title", "examples")
 
@@ -125,3 +127,44 @@ def spec_deviations(spec: ir.Spec, schema_id: str | None) -> tuple[ir.Deviation,
         if version.spec.extension.schema_id == schema_id:
             return version.spec.deviations
     return spec.deviations
+
+
+def lower_deviations(
+    main: MainFileSpec, doc: Document, examples: tuple[ir.Example, ...], shapes: Container[str], errors: list[SpecError]
+) -> tuple[ir.Deviation, ...]:
+    """The spec's `deviations:` as IR, checked against its shapes and examples; problems go to `errors`."""
+    labels = {f"{e.shape}/{'valid' if e.valid else 'invalid'}-{e.slug}": e.valid for e in examples}
+    result: list[ir.Deviation] = []
+    names: set[str] = set()
+    for index, dev in enumerate(main.deviations):
+        path: Path_ = ("deviations", index)
+        if dev.name in names:
+            errors.append(doc.error((*path, "name"), f"duplicate deviation name '{dev.name}'"))
+        names.add(dev.name)
+        if dev.shape not in shapes:
+            errors.append(doc.error((*path, "shape"), f"unknown shape '{dev.shape}'"))
+        if not dev.official.startswith("/$defs/"):
+            errors.append(doc.error((*path, "official"), "a JSON Pointer into the $defs, like /$defs/Name"))
+        for key, wanted in (("accepts", True), ("still_rejects", False)):
+            refs = getattr(dev, key)
+            if key == "accepts" and not refs:
+                errors.append(doc.error(path, "a deviation needs at least one example in 'accepts'"))
+            for i, ref in enumerate(refs):
+                if labels.get(ref) is not wanted:
+                    label = "a valid" if wanted else "an invalid"
+                    form = "valid" if wanted else "invalid"
+                    errors.append(doc.error((*path, key, i), f"'{ref}' is not {label} example (Shape/{form}-slug)"))
+        result.append(
+            ir.Deviation(
+                dev.name,
+                dev.shape,
+                dev.official,
+                canonical(dev.published),
+                dev.says,
+                dev.ours,
+                dev.why,
+                tuple(dev.accepts),
+                tuple(dev.still_rejects),
+            )
+        )
+    return tuple(result)
