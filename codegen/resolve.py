@@ -75,7 +75,9 @@ class ShapeResolver:
                 alias_type = self._type(model.type, source.doc, (*source.path, "type"))
                 if alias_type is not None:
                     shapes.append(ir.AliasShape(name, model.description, alias_type, source.group, recursive=False))
-        marked = self._mark_recursion(tuple(shapes))  # also on a partial set, to report its cycles too
+        marked = _mark_recursion(
+            tuple(shapes), self.sources, self.errors
+        )  # also on a partial set, to report its cycles too
         if marked is None or len(shapes) != len(self.sources):
             return None
         return _mark_null_admitting(marked)
@@ -267,69 +269,6 @@ class ShapeResolver:
                 ok = False
         return ok
 
-    def _mark_recursion(self, shapes: tuple[ir.Shape, ...]) -> tuple[ir.Shape, ...] | None:
-        """Mark unions and aliases that reach themselves; reject cycles that no value could end."""
-        by_name = {s.name: s for s in shapes}
-
-        def edges(expr: ir.TypeExpr, guarded: bool) -> Iterator[tuple[str, bool]]:
-            # (shape name, whether the path went through an array or map, which a finite value can stop at)
-            if isinstance(expr, ir.Ref) and expr.name in by_name:
-                yield expr.name, guarded
-            elif isinstance(expr, ir.ArrayOf):
-                yield from edges(expr.item, True)
-            elif isinstance(expr, ir.MapOf):
-                yield from edges(expr.value, True)
-
-        def reaches_self(start: str) -> tuple[bool, bool]:
-            seen: set[tuple[str, bool]] = set()
-            todo = [(start, False)]
-            found, found_unguarded = False, False
-            while todo:
-                current, guarded = todo.pop()
-                shape = by_name[current]
-                exprs = (
-                    shape.variants
-                    if isinstance(shape, ir.UnionShape)
-                    else ((shape.type,) if isinstance(shape, ir.AliasShape) else ())
-                )
-                for expr in exprs:
-                    for target, through in edges(expr, guarded):
-                        if target == start:
-                            found = True
-                            found_unguarded |= not through
-                        if (target, through) not in seen:
-                            seen.add((target, through))
-                            todo.append((target, through))
-            return found, found_unguarded
-
-        result: list[ir.Shape] = []
-        ok = True
-        for shape in shapes:
-            if isinstance(shape, (ir.UnionShape, ir.AliasShape)):
-                recursive, unguarded = reaches_self(shape.name)
-                if unguarded and isinstance(shape, ir.AliasShape):
-                    source = self.sources[shape.name]
-                    self.errors.append(
-                        source.doc.error(
-                            source.path, "an alias cannot be defined as itself (the cycle has no array, map or object)"
-                        )
-                    )
-                    ok = False
-                if (
-                    unguarded
-                    and isinstance(shape, ir.UnionShape)
-                    and all(
-                        isinstance(v, ir.Ref) and isinstance(by_name[v.name], (ir.UnionShape, ir.AliasShape))
-                        for v in shape.variants
-                    )
-                ):
-                    source = self.sources[shape.name]
-                    self.errors.append(source.doc.error(source.path, "a union made only of itself has no values"))
-                    ok = False
-                shape = dataclasses.replace(shape, recursive=recursive)
-            result.append(shape)
-        return tuple(result) if ok else None
-
 
 def _mark_null_admitting(shapes: tuple[ir.Shape, ...]) -> tuple[ir.Shape, ...]:
     """The shapes with `type_admits_null` set on every field whose type has null among its values."""
@@ -359,3 +298,69 @@ def _mark_null_admitting(shapes: tuple[ir.Shape, ...]) -> tuple[ir.Shape, ...]:
         else shape
         for shape in shapes
     )
+
+
+def _mark_recursion(
+    shapes: tuple[ir.Shape, ...], sources: dict[str, ShapeSource], errors: list[SpecError]
+) -> tuple[ir.Shape, ...] | None:
+    """Mark unions and aliases that reach themselves; reject cycles that no value could end."""
+    by_name = {s.name: s for s in shapes}
+
+    def edges(expr: ir.TypeExpr, guarded: bool) -> Iterator[tuple[str, bool]]:
+        # (shape name, whether the path went through an array or map, which a finite value can stop at)
+        if isinstance(expr, ir.Ref) and expr.name in by_name:
+            yield expr.name, guarded
+        elif isinstance(expr, ir.ArrayOf):
+            yield from edges(expr.item, True)
+        elif isinstance(expr, ir.MapOf):
+            yield from edges(expr.value, True)
+
+    def reaches_self(start: str) -> tuple[bool, bool]:
+        seen: set[tuple[str, bool]] = set()
+        todo = [(start, False)]
+        found, found_unguarded = False, False
+        while todo:
+            current, guarded = todo.pop()
+            shape = by_name[current]
+            exprs = (
+                shape.variants
+                if isinstance(shape, ir.UnionShape)
+                else ((shape.type,) if isinstance(shape, ir.AliasShape) else ())
+            )
+            for expr in exprs:
+                for target, through in edges(expr, guarded):
+                    if target == start:
+                        found = True
+                        found_unguarded |= not through
+                    if (target, through) not in seen:
+                        seen.add((target, through))
+                        todo.append((target, through))
+        return found, found_unguarded
+
+    result: list[ir.Shape] = []
+    ok = True
+    for shape in shapes:
+        if isinstance(shape, (ir.UnionShape, ir.AliasShape)):
+            recursive, unguarded = reaches_self(shape.name)
+            if unguarded and isinstance(shape, ir.AliasShape):
+                source = sources[shape.name]
+                errors.append(
+                    source.doc.error(
+                        source.path, "an alias cannot be defined as itself (the cycle has no array, map or object)"
+                    )
+                )
+                ok = False
+            if (
+                unguarded
+                and isinstance(shape, ir.UnionShape)
+                and all(
+                    isinstance(v, ir.Ref) and isinstance(by_name[v.name], (ir.UnionShape, ir.AliasShape))
+                    for v in shape.variants
+                )
+            ):
+                source = sources[shape.name]
+                errors.append(source.doc.error(source.path, "a union made only of itself has no values"))
+                ok = False
+            shape = dataclasses.replace(shape, recursive=recursive)
+        result.append(shape)
+    return tuple(result) if ok else None
