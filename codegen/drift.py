@@ -1,6 +1,7 @@
 """Drift check: our generated JSON Schema against an official one, shape by shape.
 
-Two independent views, per `$defs` name the two schemas share:
+Two independent views, per `$defs` name the two schemas share (the normal form is `schema_normal`, the instance
+builder and mutations `instances`; this module compares, reports and runs the command line):
 
 - **Structure.** Both definitions are normalised first (`$ref`s followed, `allOf` merged, an `allOf` over an
   `anyOf` distributed, `anyOf`s of scalars folded into one type set, `const` and `enum` read as a value set,
@@ -34,20 +35,17 @@ import argparse
 import importlib
 import importlib.util
 import json
-import random
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import ir
 from .deviations import DeviationError, apply_deviations, spec_deviations
-
-JSON = Any
-Schema = Any
-"""A JSON Schema node: a dict or a boolean."""
+from .instances import InstanceBuilder, mutations
+from .schema_normal import ANY, JSON, MAX_DEPTH, Node, Normaliser, Schema, canonical_key
 
 DEFAULT_OURS = "mcp_ext_tasks"
 """Our schema: a JSON file, or a package (or version subpackage) whose `json_schema()` gives it."""
@@ -63,312 +61,6 @@ SHOWN = 3
 EXIT_DRIFT = 1
 EXIT_BAD_INPUT = 2
 
-_ANNOTATIONS = frozenset(
-    {"$schema", "$id", "$comment", "title", "description", "examples", "default", "deprecated", "format", "$defs"}
-)
-_IGNORED = frozenset({"propertyNames", "readOnly", "writeOnly", "contentMediaType", "contentEncoding"})
-_SCALARS = frozenset({"null", "boolean", "integer", "number", "string"})
-_MAX_DEPTH = 10
-
-
-def _key(value: JSON) -> str:
-    """A canonical text of a JSON value, to deduplicate and match values by (1 and 1.0 stay apart)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-# ---------------------------------------------------------------------------------------------------- normal form
-@dataclass(frozen=True)
-class Node:
-    """A schema in normal form. `types` None means any JSON type; `values` None means any value of those types."""
-
-    types: frozenset[str] | None = None
-    values: tuple[JSON, ...] | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    properties: tuple[tuple[str, tuple[Schema, ...]], ...] = ()
-    required: frozenset[str] = frozenset()
-    closed: bool = False
-    additional: tuple[Schema, ...] = ()
-    items: tuple[Schema, ...] = ()
-    variants: tuple[Node, ...] | None = None
-    never: bool = False
-    unsupported: frozenset[str] = frozenset()
-
-    @property
-    def is_any(self) -> bool:
-        return self == ANY
-
-    def prop(self, name: str) -> tuple[Schema, ...] | None:
-        return dict(self.properties).get(name)
-
-    @property
-    def structured(self) -> bool:
-        """True unless the node constrains scalars only (then anyOf variants of it can be folded together)."""
-        return (
-            self.variants is not None
-            or self.types is None
-            or bool(self.types - _SCALARS)
-            or bool(self.properties or self.additional or self.items or self.required or self.closed)
-        )
-
-
-ANY = Node()
-NEVER = Node(never=True)
-
-
-def _merge_types(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
-    if a is None or b is None:
-        return b if a is None else a
-    out = set(a & b)
-    if ("integer" in a and "number" in b) or ("integer" in b and "number" in a):
-        out.add("integer")  # every integer is a number
-    return frozenset(out)
-
-
-def _accepts_type(types: frozenset[str] | None, value: JSON) -> bool:
-    if types is None:
-        return True
-    if value is None:
-        return "null" in types
-    if isinstance(value, bool):
-        return "boolean" in types
-    if isinstance(value, int):
-        return bool(types & {"integer", "number"})
-    if isinstance(value, float):
-        return "number" in types or ("integer" in types and value.is_integer())
-    if isinstance(value, str):
-        return "string" in types
-    return ("array" if isinstance(value, list) else "object") in types
-
-
-def _merge(a: Node, b: Node) -> Node:
-    """The allOf of two nodes."""
-    if a.never or b.never:
-        return NEVER
-    if a.variants is not None or b.variants is not None:
-        left = a.variants if a.variants is not None else (a,)
-        right = b.variants if b.variants is not None else (b,)
-        merged = [_merge(x, y) for x in left for y in right]
-        return _union([m for m in merged if not m.never])
-    types = _merge_types(a.types, b.types)
-    values: tuple[JSON, ...] | None
-    if a.values is not None and b.values is not None:
-        keys = {_key(v) for v in b.values}
-        values = tuple(v for v in a.values if _key(v) in keys)
-    else:
-        values = a.values if a.values is not None else b.values
-    if values is not None:
-        values = tuple(v for v in values if _accepts_type(types, v))
-    props: dict[str, tuple[Schema, ...]] = dict(a.properties)
-    for name, subs in b.properties:
-        props[name] = props.get(name, ()) + subs
-    node = Node(
-        types=types,
-        values=values,
-        minimum=max((m for m in (a.minimum, b.minimum) if m is not None), default=None),
-        maximum=min((m for m in (a.maximum, b.maximum) if m is not None), default=None),
-        properties=tuple(props.items()),
-        required=a.required | b.required,
-        closed=a.closed or b.closed,
-        additional=a.additional + b.additional,
-        items=a.items + b.items,
-        unsupported=a.unsupported | b.unsupported,
-    )
-    if (types is not None and not types) or (values is not None and not values):
-        return NEVER
-    return node
-
-
-def _union(variants: Sequence[Node]) -> Node:
-    """The anyOf of nodes: nested unions flattened, scalar variants folded together where that loses nothing."""
-    flat: list[Node] = []
-    for v in variants:
-        if v.never:
-            continue
-        if v.variants is not None:
-            flat += v.variants
-        else:
-            flat.append(v)
-    if any(v.is_any for v in flat):
-        return ANY
-    if not flat:
-        return NEVER
-    scalars = [v for v in flat if not v.structured]
-    others = [v for v in flat if v.structured]
-    result: list[Node] = []
-    for v in others + _fold(scalars):
-        if v not in result:  # nodes hold raw schemas (dicts): compared, never hashed
-            result.append(v)
-    if len(result) == 1:
-        return result[0]
-    return Node(variants=tuple(result))
-
-
-def _fold(scalars: list[Node]) -> list[Node]:
-    if len(scalars) < 2:
-        return scalars
-    with_values = [s for s in scalars if s.values is not None]
-    bounded = {(s.minimum, s.maximum) for s in scalars if s.minimum is not None or s.maximum is not None}
-    if (with_values and len(with_values) != len(scalars)) or len(bounded) > 1:
-        return scalars
-    types: set[str] = set()
-    for s in scalars:
-        assert s.types is not None  # scalar nodes always have types
-        types |= s.types
-    values: tuple[JSON, ...] | None = None
-    if with_values:
-        seen: dict[str, JSON] = {}
-        for s in scalars:
-            for v in s.values or ():
-                seen.setdefault(_key(v), v)
-        values = tuple(seen[k] for k in sorted(seen))
-    low, high = next(iter(bounded)) if bounded else (None, None)
-    return [Node(types=frozenset(types), values=values, minimum=low, maximum=high)]
-
-
-def _trivial(schema: Schema) -> str | None:
-    """ "any" for a schema that accepts everything, "never" for one that accepts nothing, read without resolving."""
-    if schema is True or (isinstance(schema, dict) and not set(schema) - _ANNOTATIONS - _IGNORED):
-        return "any"
-    if schema is False or (isinstance(schema, dict) and set(schema) - _ANNOTATIONS == {"not"}):
-        return "never" if _trivial(schema["not"] if isinstance(schema, dict) else True) == "any" else None
-    return None
-
-
-class Normaliser:
-    """Normal forms of one schema document's nodes, `$ref`s resolved inside the document."""
-
-    def __init__(self, document: dict[str, Any]) -> None:
-        self.document = document
-        self.defs: dict[str, Schema] = document.get("$defs") or document.get("definitions") or {}
-        self._cache: dict[int, Node] = {}
-        self._active: set[int] = set()
-        self._cycles = 0
-
-    def ref_name(self, ref: str) -> str | None:
-        fragment = ref.partition("#")[2]
-        for prefix in ("/$defs/", "/definitions/"):
-            if fragment.startswith(prefix):
-                name = fragment[len(prefix) :].replace("~1", "/").replace("~0", "~")
-                return name if name in self.defs else None
-        return None
-
-    def bare_ref(self, subs: Sequence[Schema]) -> str | None:
-        """The `$defs` name when `subs` is one `$ref` with nothing but annotations beside it."""
-        if len(subs) != 1 or not isinstance(subs[0], dict) or "$ref" not in subs[0]:
-            return None
-        if set(subs[0]) - _ANNOTATIONS - {"$ref"}:
-            return None
-        return self.ref_name(subs[0]["$ref"])
-
-    def definition(self, name: str) -> Node:
-        return self.norm(self.defs[name])
-
-    def norm_all(self, subs: Sequence[Schema]) -> Node:
-        node = ANY
-        for sub in subs:
-            node = _merge(node, self.norm(sub))
-        return node
-
-    def norm(self, schema: Schema) -> Node:
-        if schema is True:
-            return ANY
-        if schema is False or not isinstance(schema, dict):
-            return NEVER
-        key = id(schema)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        if key in self._active:
-            self._cycles += 1
-            return ANY  # a cycle of references and compositions, with no object or array in between
-        self._active.add(key)
-        cycles = self._cycles
-        try:
-            node = self._norm(schema)
-        finally:
-            self._active.discard(key)
-        if self._cycles == cycles:  # a node cut short by a cycle is not kept
-            self._cache[key] = node
-        return node
-
-    def _norm(self, schema: dict[str, Any]) -> Node:
-        parts: list[Node] = []
-        if "$ref" in schema:
-            name = self.ref_name(schema["$ref"])
-            if name is None:
-                parts.append(Node(unsupported=frozenset({f"$ref {schema['$ref']}"})))
-            else:
-                parts.append(self.norm(self.defs[name]))
-        for sub in schema.get("allOf", ()):
-            parts.append(self.norm(sub))
-        for keyword in ("anyOf", "oneOf"):
-            if keyword in schema:
-                parts.append(_union([self.norm(sub) for sub in schema[keyword]]))
-        if "not" in schema:
-            parts.append(NEVER if _trivial(schema["not"]) == "any" else Node(unsupported=frozenset({"not"})))
-        node = self._local(schema)
-        for part in parts:
-            node = _merge(part, node)
-        return node
-
-    def _local(self, schema: dict[str, Any]) -> Node:
-        """The keywords of one schema object, without its compositions."""
-        types: frozenset[str] | None = None
-        raw_type = schema.get("type")
-        if isinstance(raw_type, str):
-            types = frozenset({raw_type})
-        elif isinstance(raw_type, list):
-            types = frozenset(raw_type)
-        values: tuple[JSON, ...] | None = None
-        if "const" in schema:
-            values = (schema["const"],)
-        if "enum" in schema:
-            enum = tuple(schema["enum"])
-            values = enum if values is None else tuple(v for v in values if _key(v) in {_key(e) for e in enum})
-        if values is not None:
-            values = tuple(v for v in values if _accepts_type(types, v))
-            if not values:
-                return NEVER
-        additional: tuple[Schema, ...] = ()
-        closed = False
-        if "additionalProperties" in schema:
-            trivial = _trivial(schema["additionalProperties"])
-            if trivial == "never":
-                closed = True
-            elif trivial is None:
-                additional = (schema["additionalProperties"],)
-        items = (schema["items"],) if "items" in schema else ()
-        known = {
-            "type",
-            "const",
-            "enum",
-            "minimum",
-            "maximum",
-            "properties",
-            "required",
-            "additionalProperties",
-            "items",
-            "$ref",
-            "allOf",
-            "anyOf",
-            "oneOf",
-            "not",
-        }
-        unsupported = frozenset(set(schema) - known - _ANNOTATIONS - _IGNORED)
-        return Node(
-            types=types,
-            values=values,
-            minimum=schema.get("minimum"),
-            maximum=schema.get("maximum"),
-            properties=tuple((name, (sub,)) for name, sub in schema.get("properties", {}).items()),
-            required=frozenset(schema.get("required", ())),
-            closed=closed,
-            additional=additional,
-            items=items,
-            unsupported=unsupported,
-        )
-
 
 # ---------------------------------------------------------------------------------------------------- structure
 def _types_text(node: Node) -> str:
@@ -379,8 +71,8 @@ def _types_text(node: Node) -> str:
 
 def _values_text(values: tuple[JSON, ...]) -> str:
     if len(values) == 1:
-        return f"const {_key(values[0])}"
-    return "enum [" + ", ".join(sorted(_key(v) for v in values)) + "]"
+        return f"const {canonical_key(values[0])}"
+    return "enum [" + ", ".join(sorted(canonical_key(v) for v in values)) + "]"
 
 
 def _names(names: Iterable[str]) -> str:
@@ -406,7 +98,7 @@ class _Structure:
         self.ours, self.official, self.shared = ours, official, shared
 
     def compare(self, path: str, a: Node, b: Node, depth: int, seen: frozenset[tuple[str, str]]) -> list[str]:
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             return []
         if a.never or b.never or a.is_any or b.is_any:
             if a.never == b.never and a.is_any == b.is_any:
@@ -421,8 +113,8 @@ class _Structure:
         if _types_text(a) != _types_text(b):
             lines.append(f"{path}: type: ours {_types_text(a)}, official {_types_text(b)}")
         if a.values is not None or b.values is not None:
-            a_keys = None if a.values is None else {_key(v) for v in a.values}
-            b_keys = None if b.values is None else {_key(v) for v in b.values}
+            a_keys = None if a.values is None else {canonical_key(v) for v in a.values}
+            b_keys = None if b.values is None else {canonical_key(v) for v in b.values}
             if a_keys != b_keys:
                 lines.append(f"{path}: {self._values_line(a, b)}")
         if (a.minimum, a.maximum) != (b.minimum, b.maximum):
@@ -440,8 +132,8 @@ class _Structure:
             official = "no value restriction" if b.values is None else _values_text(b.values)
             return f"values: ours {ours}, official {official}"
         if len(a.values) == 1 and len(b.values) == 1:
-            return f"const: ours {_key(a.values[0])}, official {_key(b.values[0])}"
-        a_keys, b_keys = {_key(v) for v in a.values}, {_key(v) for v in b.values}
+            return f"const: ours {canonical_key(a.values[0])}, official {canonical_key(b.values[0])}"
+        a_keys, b_keys = {canonical_key(v) for v in a.values}, {canonical_key(v) for v in b.values}
         parts = []
         if a_keys - b_keys:
             parts.append(f"only in ours {', '.join(sorted(a_keys - b_keys))}")
@@ -477,7 +169,9 @@ class _Structure:
         out = []
         for name in sorted(names):
             values = side.norm_all(props[name]).values
-            out.append(f"{name} (const {_key(values[0])})" if values is not None and len(values) == 1 else name)
+            out.append(
+                f"{name} (const {canonical_key(values[0])})" if values is not None and len(values) == 1 else name
+            )
         return ", ".join(out)
 
     def _pair(
@@ -560,7 +254,7 @@ class _Structure:
         for name, subs in node.properties:
             values = side.norm_all(subs).values
             if values is not None and len(values) == 1:
-                out[name] = _key(values[0])
+                out[name] = canonical_key(values[0])
         return out
 
 
@@ -589,8 +283,8 @@ def _pair_by_members(a_vars: Sequence[Node], b_vars: Sequence[Node]) -> tuple[li
 def _range(node: Node) -> str:
     if node.minimum is None and node.maximum is None:
         return "unbounded"
-    low = "-∞" if node.minimum is None else _key(node.minimum)
-    high = "∞" if node.maximum is None else _key(node.maximum)
+    low = "-∞" if node.minimum is None else canonical_key(node.minimum)
+    high = "∞" if node.maximum is None else canonical_key(node.maximum)
     return f"[{low}, {high}]"
 
 
@@ -606,148 +300,6 @@ def collapse(lines: Sequence[str]) -> list[str]:
     out = []
     for generic, members in groups.items():
         out.append(generic + f" (in {len(members)} variants)" if len(members) > 1 else members[0])
-    return out
-
-
-# ---------------------------------------------------------------------------------------------------- instances
-_REPLACEMENTS: tuple[JSON, ...] = (None, "x", 1, 1.5, 2**53, True, {}, [])
-_UNKNOWN_MEMBER = "driftUnknownMember"
-
-
-class _Builder:
-    """Instances of one normal form: one per union variant and value, minimal and with every member."""
-
-    def __init__(self, side: Normaliser) -> None:
-        self.side = side
-        self.vocabulary: dict[str, None] = {}
-        self.variations: list[JSON] = []
-        """Top-level objects with every member, one member at a time given each of its other built values."""
-
-    def build(self, node: Node, depth: int = 0) -> list[JSON]:
-        if node.never or depth > _MAX_DEPTH:
-            return []
-        if node.variants is not None:
-            out: list[JSON] = []
-            for variant in node.variants:
-                out += self.build(variant, depth + 1)[:3]
-            return out
-        if node.values is not None:
-            for v in node.values:
-                if isinstance(v, str):
-                    self.vocabulary.setdefault(v, None)
-            return list(node.values)
-        types = sorted(node.types) if node.types is not None else ["object"]
-        out = []
-        for t in types:
-            out += self._of_type(t, node, depth)
-        return out
-
-    def _of_type(self, t: str, node: Node, depth: int) -> list[JSON]:
-        if t == "null":
-            return [None]
-        if t == "boolean":
-            return [True, False]
-        if t == "string":
-            return ["x"]
-        if t in ("integer", "number"):
-            low = node.minimum if node.minimum is not None else -(2**60)
-            high = node.maximum if node.maximum is not None else 2**60
-            picks = [0, 7, int(low), int(high)] + ([0.5] if t == "number" else [])
-            return [p for p in dict.fromkeys(picks) if low <= p <= high]
-        if t == "array":
-            item = self.side.norm_all(node.items) if node.items else ANY
-            first = self.build(item, depth + 1)[:1] if depth < 6 else []
-            return [[], first] if first else [[]]
-        if t != "object":
-            return []
-        minimal: dict[str, JSON] = {}
-        alternatives: dict[str, list[JSON]] = {}
-        for name in sorted(node.required):
-            subs = node.prop(name)
-            built = self.build(self.side.norm_all(subs), depth + 1) if subs else ["x"]
-            if not built:
-                return []
-            minimal[name], alternatives[name] = built[0], built[1:]
-        out: list[JSON] = [minimal]
-        if depth < 6:
-            full = dict(minimal)
-            for name, subs in node.properties:
-                if name not in full:
-                    built = self.build(self.side.norm_all(subs), depth + 1)
-                    if built:
-                        full[name], alternatives[name] = built[0], built[1:]
-            if node.additional and not node.closed:
-                built = self.build(self.side.norm_all(node.additional), depth + 1)
-                if built:
-                    full["k"] = built[0]
-            if full != minimal:
-                out.append(full)
-            if depth <= 1:
-                for name, others in alternatives.items():
-                    self.variations += [{**full, name: other} for other in others[:4]]
-        return out
-
-
-def _paths(value: JSON, prefix: tuple[str | int, ...] = (), depth: int = 0) -> Iterator[tuple[str | int, ...]]:
-    yield prefix
-    if depth >= 3:
-        return
-    if isinstance(value, dict):
-        for key in value:
-            yield from _paths(value[key], (*prefix, key), depth + 1)
-    elif isinstance(value, list):
-        for index, item in enumerate(value[:2]):
-            yield from _paths(item, (*prefix, index), depth + 1)
-
-
-def _get(value: JSON, path: tuple[str | int, ...]) -> JSON:
-    for step in path:
-        value = value[step]
-    return value
-
-
-def _with(value: JSON, path: tuple[str | int, ...], new: JSON, delete: bool = False) -> JSON:
-    if not path:
-        return new
-    copy: JSON = dict(value) if isinstance(value, dict) else list(value)
-    head, rest = path[0], path[1:]
-    if delete and not rest:
-        del copy[head]
-    else:
-        copy[head] = _with(value[head], rest, new, delete)
-    return copy
-
-
-Mutation = tuple[str, tuple[str | int, ...], JSON]
-"""("drop", path, None), ("add", path, None) for an unknown member, or ("set", path, new value)."""
-
-
-def _mutations(instance: JSON, vocabulary: Sequence[str], budget: int, seed: str) -> list[JSON]:
-    """Every structural mutation (a member dropped, an unknown member added) and a seeded sample of the value
-    replacements, `budget` mutations in all when there are that many."""
-    structural: list[Mutation] = []
-    values: list[Mutation] = []
-    for path in _paths(instance):
-        here = _get(instance, path)
-        if isinstance(here, dict):
-            structural += [("drop", (*path, key), None) for key in here]
-            structural.append(("add", path, None))
-        if path:
-            values += [("set", path, new) for new in _REPLACEMENTS]
-            if isinstance(here, str):
-                values += [("set", path, word) for word in vocabulary if word != here]
-    chosen = structural[:budget]
-    rest = budget - len(chosen)
-    if rest > 0:
-        chosen += values if rest >= len(values) else random.Random(seed).sample(values, rest)
-    out = []
-    for op, path, new in chosen:
-        if op == "drop":
-            out.append(_with(instance, path, None, delete=True))
-        elif op == "add":
-            out.append(_with(instance, path, {**_get(instance, path), _UNKNOWN_MEMBER: 1}))
-        else:
-            out.append(_with(instance, path, new))
     return out
 
 
@@ -918,22 +470,22 @@ def _check_instances(
     limit: int,
     judges: _Judges,
 ) -> None:
-    builders = [_Builder(ours[1]), _Builder(official[1])]
+    builders = [InstanceBuilder(ours[1]), InstanceBuilder(official[1])]
     bases: dict[str, JSON] = {}
     for builder, node in ((builders[0], ours[2]), (builders[1], official[2])):
         for instance in builder.build(node)[:24]:
-            bases.setdefault(_key(instance), instance)
+            bases.setdefault(canonical_key(instance), instance)
     for example in examples:
-        bases.setdefault(_key(example.value), example.value)
+        bases.setdefault(canonical_key(example.value), example.value)
     vocabulary = list(dict.fromkeys([*builders[0].vocabulary, *builders[1].vocabulary]))[:40]
     instances: dict[str, JSON] = dict(bases)
     for builder in builders:
         for variation in builder.variations[:120]:
-            instances.setdefault(_key(variation), variation)
+            instances.setdefault(canonical_key(variation), variation)
     budget = max(MIN_MUTATIONS, (limit - len(bases)) // max(len(bases), 1))
     for index, base in enumerate(bases.values()):
-        for mutant in _mutations(base, vocabulary, budget, f"{drift.name}/{index}"):
-            instances.setdefault(_key(mutant), mutant)
+        for mutant in mutations(base, vocabulary, budget, f"{drift.name}/{index}"):
+            instances.setdefault(canonical_key(mutant), mutant)
     ours_validator = _validator(ours[0], drift.name)
     official_validator = _validator(official[0], drift.name)
     for key in sorted(instances, key=lambda k: (len(k), k)):
@@ -1030,7 +582,7 @@ def _skeleton(value: JSON) -> str:
             return {k: strip(x) for k, x in v.items()}
         return [strip(x) for x in v] if isinstance(v, list) else v
 
-    return _key(strip(value))
+    return canonical_key(strip(value))
 
 
 def _pick(group: Sequence[Disagreement], count: int) -> list[Disagreement]:
