@@ -35,6 +35,7 @@ from typing import Literal
 
 from . import ir
 from .filters import code_span
+from .jsontypes import NUMERIC_WIDTH, Range
 from .lower import load_spec
 from .source import SpecErrors
 
@@ -195,31 +196,17 @@ def _accepts_value(a: ir.TypeExpr, v: str | int | bool) -> bool:
         return a.name in ("boolean", "any")
     if isinstance(v, str):
         return a.name in ("string", "any")
-    low, high = _range(a)
-    return a.name in ("integer", "int53", "number", "any") and low <= v <= high
-
-
-_NUMERIC = {"int53": 0, "integer": 1, "number": 2}
-
-
-def _range(p: ir.Primitive) -> tuple[float, float]:
-    low, high = (-float(ir.INT53_MAX), float(ir.INT53_MAX)) if p.name == "int53" else (-float("inf"), float("inf"))
-    if p.minimum is not None:
-        low = max(low, p.minimum)
-    if p.maximum is not None:
-        high = min(high, p.maximum)
-    return low, high
+    return a.name in (*NUMERIC_WIDTH, "any") and Range.of(a).contains(v)
 
 
 def _primitive_covers(a: ir.Primitive, b: ir.Primitive) -> bool:
     """Format is an annotation here (never asserted), so it plays no part."""
     if a.name == "any" and a.minimum is None and a.maximum is None:
         return True
-    if b.name in _NUMERIC:
-        if a.name not in _NUMERIC or _NUMERIC[a.name] < _NUMERIC[b.name]:
+    if b.name in NUMERIC_WIDTH:
+        if a.name not in NUMERIC_WIDTH or NUMERIC_WIDTH[a.name] < NUMERIC_WIDTH[b.name]:
             return False
-        (a_low, a_high), (b_low, b_high) = _range(a), _range(b)
-        return a_low <= b_low and b_high <= a_high
+        return Range.of(a).covers(Range.of(b))
     return a.name == b.name
 
 

@@ -45,6 +45,7 @@ from typing import Any
 from . import ir
 from .deviations import DeviationError, apply_deviations, spec_deviations
 from .instances import InstanceBuilder, mutations
+from .jsontypes import Range
 from .schema_normal import ANY, JSON, MAX_DEPTH, Node, Normaliser, Schema, canonical_key
 
 DEFAULT_OURS = "mcp_ext_tasks"
@@ -281,11 +282,7 @@ def _pair_by_members(a_vars: Sequence[Node], b_vars: Sequence[Node]) -> tuple[li
 
 
 def _range(node: Node) -> str:
-    if node.minimum is None and node.maximum is None:
-        return "unbounded"
-    low = "-∞" if node.minimum is None else canonical_key(node.minimum)
-    high = "∞" if node.maximum is None else canonical_key(node.maximum)
-    return f"[{low}, {high}]"
+    return Range(node.minimum, node.maximum).text(canonical_key)
 
 
 _VARIANT = re.compile(r"\[[^\]]+\]")

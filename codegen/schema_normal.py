@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .jsontypes import Range, accepts_type
+
 JSON = Any
 Schema = Any
 """A JSON Schema node: a dict or a boolean."""
@@ -76,22 +78,6 @@ def _merge_types(a: frozenset[str] | None, b: frozenset[str] | None) -> frozense
     return frozenset(out)
 
 
-def _accepts_type(types: frozenset[str] | None, value: JSON) -> bool:
-    if types is None:
-        return True
-    if value is None:
-        return "null" in types
-    if isinstance(value, bool):
-        return "boolean" in types
-    if isinstance(value, int):
-        return bool(types & {"integer", "number"})
-    if isinstance(value, float):
-        return "number" in types or ("integer" in types and value.is_integer())
-    if isinstance(value, str):
-        return "string" in types
-    return ("array" if isinstance(value, list) else "object") in types
-
-
 def _merge(a: Node, b: Node) -> Node:
     """The allOf of two nodes."""
     if a.never or b.never:
@@ -109,15 +95,16 @@ def _merge(a: Node, b: Node) -> Node:
     else:
         values = a.values if a.values is not None else b.values
     if values is not None:
-        values = tuple(v for v in values if _accepts_type(types, v))
+        values = tuple(v for v in values if accepts_type(types, v))
+    bounds = Range(a.minimum, a.maximum).intersect(Range(b.minimum, b.maximum))
     props: dict[str, tuple[Schema, ...]] = dict(a.properties)
     for name, subs in b.properties:
         props[name] = props.get(name, ()) + subs
     node = Node(
         types=types,
         values=values,
-        minimum=max((m for m in (a.minimum, b.minimum) if m is not None), default=None),
-        maximum=min((m for m in (a.maximum, b.maximum) if m is not None), default=None),
+        minimum=bounds.low,
+        maximum=bounds.high,
         properties=tuple(props.items()),
         required=a.required | b.required,
         closed=a.closed or b.closed,
@@ -282,7 +269,7 @@ class Normaliser:
                 else tuple(v for v in values if canonical_key(v) in {canonical_key(e) for e in enum})
             )
         if values is not None:
-            values = tuple(v for v in values if _accepts_type(types, v))
+            values = tuple(v for v in values if accepts_type(types, v))
             if not values:
                 return NEVER
         additional: tuple[Schema, ...] = ()
