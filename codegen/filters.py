@@ -11,6 +11,8 @@ import re
 import unicodedata
 from collections.abc import Container
 
+from pydantic.alias_generators import to_camel
+
 from . import ir
 
 _PRIMITIVE_TYPES = {
@@ -300,8 +302,9 @@ def seed_type(expr: ir.TypeExpr, spec: ir.Spec) -> str:
     api = spec.seed_api
     assert api is not None
     if isinstance(expr, ir.Ref):
-        if expr.name in api.model_for_shape:
-            return api.model_for_shape[expr.name]
+        viewing = api.model_for(expr.name)
+        if viewing is not None:
+            return viewing
         if expr.name in api.aliases:
             return expr.name
         shape = spec.shape(expr.name)
@@ -332,8 +335,8 @@ def seed_annotation(field: ir.SeedField, spec: ir.Spec, discriminator: str | Non
         annotation = f"Annotated[{annotation}, OnlyFor({owners})]"
     default = py_literal(field.default) if field.default is not None else "None"
     args = [f"default={default}"] if field.has_default else []
-    if field.alias is not None:
-        args.append(f"alias={py_literal(field.alias)}")
+    if to_camel(field.py_name) != field.wire_name:  # the alias generator of mcp_types models would miss it
+        args.append(f"alias={py_literal(field.wire_name)}")
     if field.omit_null:
         args.append("exclude_if=is_none")
     if not args:
@@ -345,7 +348,9 @@ def seed_annotation(field: ir.SeedField, spec: ir.Spec, discriminator: str | Non
 
 def seed_bases(model: ir.SeedModel) -> str:
     """The base-class list of a seed-compatible model."""
-    bases = ["KeepsRequiredNulls"] if model.adds_null_keeper else []
+    # The null keeper comes in with the first class of a hierarchy that has keep-null fields of its own.
+    adds_null_keeper = bool(model.required_nulls) and all(f in model.fields for f in model.required_nulls)
+    bases = ["KeepsRequiredNulls"] if adds_null_keeper else []
     for base in model.bases:
         if base == "model":
             bases.append("_SeedModel")
@@ -355,6 +360,12 @@ def seed_bases(model: ir.SeedModel) -> str:
         else:
             bases.append(base)
     return ", ".join(bases)
+
+
+def seed_owns_config(model: ir.SeedModel, spec: ir.Spec) -> bool:
+    """True when no base of the seed model is one of ours, so the class itself must allow unknown members."""
+    ours = {m.name for m in spec.seed_api.models} if spec.seed_api else set()
+    return not any(base == "model" or base in ours for base in model.bases)
 
 
 FILTERS = {
@@ -372,6 +383,7 @@ FILTERS = {
     "md_fence": md_fence,
     "seed_annotation": seed_annotation,
     "seed_bases": seed_bases,
+    "seed_owns_config": seed_owns_config,
     "md_anchor": md_anchor,
     "md_code": md_code,
     "mermaid_state": mermaid_state,

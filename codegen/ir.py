@@ -236,8 +236,6 @@ class SeedField:
 
     wire_name: str
     py_name: str
-    alias: str | None
-    """The wire name when the camelCase alias generator of mcp_types models would not produce it."""
     type: TypeExpr
     has_default: bool
     default: str | int | bool | None
@@ -263,10 +261,6 @@ class SeedModel:
     fields: tuple[SeedField, ...]
     required_nulls: tuple[SeedField, ...]
     """Every keep-null field of the class, inherited ones included."""
-    adds_null_keeper: bool
-    """True when this class, and no seed base, introduces keep-null fields."""
-    own_config: bool
-    """True when no base is one of ours, so the class itself must allow unknown members (mcp_types bases)."""
     generic_args: tuple[str, str] | None
     """For Request/Notification bases: the params seed model and the method value."""
     discriminator: str | None
@@ -281,8 +275,10 @@ class SeedApi:
     description: str
     aliases: tuple[str, ...]
     models: tuple[SeedModel, ...]
-    model_for_shape: dict[str, str]
-    """Seed model name by the shape it views, for typing references between seed models."""
+
+    def model_for(self, shape: str) -> str | None:
+        """The first seed model viewing `shape` (how other seed models refer to that shape), or None."""
+        return next((model.name for model in self.models if model.shape == shape), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,6 @@ view (`seed_api:` in the spec). Problems are collected, not raised."""
 
 from __future__ import annotations
 
-from pydantic.alias_generators import to_camel
-
 from . import ir
 from .names import RESERVED_SEED_NAMES, is_plain_identifier
 from .source import Document, Path_, SpecError
@@ -82,17 +80,12 @@ class SeedViewBuilder:
                 spec.description,
                 seed_fields,
                 required_nulls,
-                adds_null_keeper=bool(required_nulls) and not inherited,
-                own_config=not any(base == "model" or base in models for base in spec.bases),
                 generic_args=generic_args,
                 discriminator=shape.discriminator_py_name if isinstance(shape, ir.UnionShape) else None,
                 name_param=spec.name_param,
             )
             wire_names[name] = own_names | provided
-        model_for_shape: dict[str, str] = {}
-        for model in models.values():
-            model_for_shape.setdefault(model.shape, model.name)
-        return ir.SeedApi(api.description, tuple(api.aliases), tuple(models.values()), model_for_shape)
+        return ir.SeedApi(api.description, tuple(api.aliases), tuple(models.values()))
 
     def _generic_args(
         self,
@@ -175,7 +168,6 @@ def _seed_source_fields(
 
 def _seed_field(field: ir.Field, optional: bool, loose: bool, owners: tuple[str, ...]) -> ir.SeedField:
     """The seed view of a wire field: consts default to their value, optional fields to None."""
-    alias = None if to_camel(field.py_name) == field.wire_name else field.wire_name
     field_type = field.type
     has_default, default = not field.required or optional, None
     if isinstance(field_type, ir.Const):
@@ -187,7 +179,6 @@ def _seed_field(field: ir.Field, optional: bool, loose: bool, owners: tuple[str,
     return ir.SeedField(
         field.wire_name,
         field.py_name,
-        alias,
         field_type,
         has_default,
         default,

@@ -136,3 +136,12 @@ def test_runtime_modules_are_copied_unchanged_and_checked(workspace: tuple[Path,
     (runtime / "wire.py").write_text("X = 1\n", encoding="utf-8")  # would replace a generated module
     clash = generate(spec, out)
     assert clash.returncode == 3 and "would replace generated ones: mcp_ext_tasks/wire.py" in clash.stderr
+
+
+def test_the_ir_is_immutable_all_the_way_down_and_hashable() -> None:
+    """The IR is the resolved spec only: frozen dataclasses and tuples, so a whole spec can be hashed."""
+    from codegen.lower import load_spec
+
+    spec = load_spec(SPEC_DIR)
+    assert hash(spec) == hash(load_spec(SPEC_DIR))
+    assert all(hash(version.spec) for version in spec.versions)
