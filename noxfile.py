@@ -1,5 +1,5 @@
 """Developer sessions. `nox` alone runs what a contributor runs before pushing: check, lint, typecheck, tests,
-conformance (the official suite's tasks-* scenarios; needs npm)."""
+conformance (the official suite's tasks-* scenarios; needs npm), docs (the site, checked in headless chromium)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
+from contextlib import ExitStack
 from pathlib import Path
 
 import nox
@@ -17,12 +19,12 @@ import nox
 # plain venv and pip when it is missing.
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["check", "lint", "typecheck", "tests", "conformance"]
+nox.options.sessions = ["check", "lint", "typecheck", "tests", "conformance", "docs"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 sys.path.insert(0, str(Path(__file__).parent / "tests"))
-from services import free_port, running  # noqa: E402  (local services, shared with the tests)
+from services import free_port, redis_server, redis_server_command, running  # noqa: E402  (shared with the tests)
 
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 """Every Python the package supports: the tests run on each (nox fails on a missing one when CI=true)."""
@@ -200,13 +202,27 @@ def _install_conformance_suite(session: nox.Session) -> tuple[str, Path]:
 
 
 @nox.session
-def conformance(session: nox.Session) -> None:
+@nox.parametrize("store", ["memory", "redis"])
+def conformance(session: nox.Session, store: str) -> None:
     """The official conformance suite's tasks-* scenarios against examples/conformance_server.py (streamable HTTP).
 
     Installs the suite from the npm registry into .nox/conformance-npm (once), starts the server on a free port
-    and fails when any scenario reports a failure. Options after `--` choose scenarios (default: every tasks-*).
+    and fails when any scenario reports a failure. Runs once per task store: `conformance(store='memory')`, and
+    `conformance(store='redis')` on a throwaway redis-server (Debian's package; skipped when it is missing, unless
+    CI=true). Options after `--` choose scenarios (default: every tasks-*).
     """
-    session.install("-e", ".[sdk]")
+    if store == "redis" and redis_server_command(0) is None:
+        why = "redis-server is not installed (apt-get install -y redis-server)"
+        if os.environ.get("CI") == "true":
+            session.error(why)
+        session.skip(why)
+    session.install("-e", ".[redis]" if store == "redis" else ".[sdk]")
+    with ExitStack() as services:
+        store_url = services.enter_context(redis_server()) if store == "redis" else "memory://"
+        _run_conformance(session, store_url)
+
+
+def _run_conformance(session: nox.Session, store_url: str) -> None:
     node, cli = _install_conformance_suite(session)
     scenarios = session.posargs or list(TASKS_SCENARIOS)
     port = free_port()
@@ -215,7 +231,7 @@ def conformance(session: nox.Session) -> None:
     tmp = Path(session.create_tmp())
     server_log = tmp / "conformance-server.log"
     rows: list[tuple[str, int, str]] = []
-    serve = [python, str(CONFORMANCE_SERVER), "--port", str(port)]
+    serve = [python, str(CONFORMANCE_SERVER), "--port", str(port), "--store", store_url]
     with server_log.open("wb") as log, running(serve, port, str(CONFORMANCE_SERVER), log):
         for scenario in scenarios:
             command = [node, str(cli), "server", "--url", url, "--scenario", scenario, "-o", str(tmp / "results")]
@@ -230,8 +246,72 @@ def conformance(session: nox.Session) -> None:
             rows.append((scenario, finished.returncode, summary))
     width = max(len(name) for name, _, _ in rows) if rows else 0
     table = (f"{name:<{width}}  {'ok  ' if code == 0 else 'FAIL'}  {summary}" for name, code, summary in rows)
-    session.log("tasks-* scenarios of %s:\n%s", CONFORMANCE_SUITE, "\n".join(table))
+    session.log("tasks-* scenarios of %s (store %s):\n%s", CONFORMANCE_SUITE, store_url, "\n".join(table))
     failed = [name for name, code, _ in rows if code != 0]
     if failed:
         session.log("the server's log:\n%s", server_log.read_text(encoding="utf-8", errors="replace"))
         session.error(f"conformance scenarios failed: {', '.join(failed)}")
+
+
+# The documentation site (mkdocs.yml, docs_site/): MkDocs with Material and mkdocstrings, built into site/. Mermaid's
+# script is shipped with the site: its npm package is fetched once into .nox/docs-cache (`npm pack`, no install).
+MERMAID_PACKAGE = "mermaid@12.3.0"
+DOCS_CACHE = Path(".nox") / "docs-cache"
+DOCS_ARTIFACTS = Path(".nox") / "docs-artifacts"
+BROWSER_PROGRAMS = {"/usr/bin/chromium": "chromium", "/usr/bin/chromedriver": "chromium-driver"}
+
+
+def _fetch_mermaid(session: nox.Session) -> Path:
+    """dist/mermaid.min.js of MERMAID_PACKAGE, from the npm registry into .nox/docs-cache once."""
+    target = DOCS_CACHE / "mermaid.min.js"
+    marker = DOCS_CACHE / "mermaid.version"
+    if not target.is_file() or not marker.is_file() or marker.read_text(encoding="utf-8") != MERMAID_PACKAGE:
+        packed = Path(session.create_tmp()) / "mermaid-pack"
+        shutil.rmtree(packed, ignore_errors=True)
+        packed.mkdir(parents=True)
+        session.run(
+            "npm", "pack", MERMAID_PACKAGE, "--pack-destination", str(packed), "--silent", "--no-fund", external=True
+        )
+        (tarball,) = packed.glob("*.tgz")
+        with tarfile.open(tarball) as archive:
+            script = archive.extractfile("package/dist/mermaid.min.js")
+            assert script is not None
+            DOCS_CACHE.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(".partial")
+            partial.write_bytes(script.read())
+            partial.replace(target)
+        marker.write_text(MERMAID_PACKAGE, encoding="utf-8")
+    return target
+
+
+def _ensure_browser(session: nox.Session) -> None:
+    """Debian's chromium and its chromedriver: installed with apt-get when missing (as root), else an error."""
+    missing = [package for program, package in BROWSER_PROGRAMS.items() if not Path(program).is_file()]
+    if not missing:
+        return
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        session.error(f"the browser test needs Debian's packages: apt-get install -y {' '.join(missing)}")
+    session.run("apt-get", "update", "-q", external=True)
+    session.run("apt-get", "install", "-y", "-q", *missing, external=True, env={"DEBIAN_FRONTEND": "noninteractive"})
+
+
+@nox.session(python=MAIN_PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into site/ (strict: a warning, a broken link or a missing page fails) and open
+    it in headless chromium (tests/docs_site): the home page, the state diagram as an SVG, search, the API page.
+
+    Screenshots go to .nox/docs-artifacts/. `nox -s docs -- --no-browser` only builds; `mkdocs serve` in the
+    session's venv previews the site once this session has fetched Mermaid.
+    """
+    install_groups(session, "docs")
+    mermaid = _fetch_mermaid(session)
+    env = {"MERMAID_JS": str(mermaid.resolve()), "NO_MKDOCS_2_WARNING": "1"}
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site", env=env)
+    if "--no-browser" in session.posargs:
+        return
+    _ensure_browser(session)
+    session.run(
+        "python", "-m", "pytest", "tests/docs_site", "--confcutdir", "tests/docs_site", "-p", "no:cacheprovider",
+        env={"DOCS_SITE": "site", "DOCS_ARTIFACTS": str(DOCS_ARTIFACTS)},
+    )  # fmt: skip
+    session.log("screenshots of the site: %s", DOCS_ARTIFACTS.resolve())

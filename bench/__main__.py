@@ -1,5 +1,6 @@
-"""`python -m bench [--out docs/benchmarks.md] [--chart docs/benchmarks.png] [--quick]`: run every benchmark in one
-process, print the tables and write the report and chart. Exit code 0 whether targets are met or missed: the
+"""`python -m bench [--out docs/benchmarks.md] [--chart docs/benchmarks.png] [--quick] [--store-only]`: run every
+benchmark in one process, print the tables and write the report and chart; the task stores under load (bench/stores.py)
+go to docs/benchmarks-store.md (`--store-only`: that page alone). Exit code 0 whether targets are met or missed: the
 report says which, plainly."""
 
 from __future__ import annotations
@@ -378,7 +379,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument("--chart", type=Path, default=REPO / "docs" / "benchmarks.png")
     parser.add_argument("--quick", action="store_true", help="fewer repeats (for a smoke run, not for the report)")
+    parser.add_argument("--store-out", type=Path, default=REPO / "docs" / "benchmarks-store.md")
+    parser.add_argument("--store-only", action="store_true", help="only the task-store benchmark (bench/stores.py)")
     args = parser.parse_args(argv)
+    if args.store_only:
+        from . import stores
+
+        stores.main(args.store_out, quick=args.quick)
+        return 0
     repeats, import_runs, gen_runs = (3, 5, 1) if args.quick else (7, 15, 5)
     started = time.perf_counter()
     items = payloads()
@@ -449,6 +457,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
     chart(valid, gen, args.chart)
+    from . import stores  # the task stores under load, on real workers and a real redis-server: its own page
+
+    stores.main(args.store_out, quick=args.quick)
     missed = [t.name for t in results if not t.met]
     print(
         f"\n{len(results) - len(missed)} targets met, {len(missed)} missed"

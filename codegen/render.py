@@ -109,7 +109,8 @@ def _context(spec: ir.Spec, *, runtime: str = ".", home: str = "") -> dict[str, 
 
 def render_schema(spec: ir.Spec) -> str:
     """The JSON Schema artifact as text: built as a dict, dumped with a fixed layout."""
-    return json.dumps(build_schema(spec), indent=2, ensure_ascii=False) + "\n"
+    # One space per level: as readable in a diff as two, and the schema is the largest file of the wheel.
+    return json.dumps(build_schema(spec), indent=1, ensure_ascii=False) + "\n"
 
 
 def _package(env: jinja2.Environment, spec: ir.Spec, folder: str, runtime: str) -> dict[str, str]:

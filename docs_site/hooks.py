@@ -33,10 +33,12 @@ from mkdocs.structure.pages import Page
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = "mcp_ext_tasks"
 GENERATED_DOCS = REPO / "generated" / "docs"
-MERMAID_JS = Path(os.environ.get("MERMAID_JS", REPO / ".nox" / "docs-cache" / "mermaid" / "mermaid.min.js"))
+MERMAID_JS = Path(os.environ.get("MERMAID_JS", REPO / ".nox" / "docs-cache" / "mermaid.min.js"))
 MERMAID_URI = "assets/javascripts/mermaid.min.js"
 WIRE_REFERENCE = "Wire reference"
 API_REFERENCE = "API reference"
+OPTIONAL_MODULES = ("fast", "redis_store")
+"""Public modules that not every checkout has: listed in the API reference when the package holds them."""
 
 # Repository path (POSIX, relative to the repository) -> path of the same file in the site's sources.
 _site_paths: dict[str, str] = {}
@@ -92,10 +94,18 @@ def _api_pages(nav: list[Any]) -> list[str]:
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    """Fill the nav's wire reference section from generated/docs/."""
+    """Fill the nav's wire reference section from generated/docs/; add the optional modules the package has to the
+    API reference."""
+    package = REPO / "generated" / PACKAGE
     for entry in config.nav or []:
         if isinstance(entry, dict) and WIRE_REFERENCE in entry:
             entry[WIRE_REFERENCE] = [{title: path} for title, path in _reference_pages()]
+        if isinstance(entry, dict) and isinstance(entry.get(API_REFERENCE), list):
+            listed = _api_pages(entry[API_REFERENCE])
+            for name in OPTIONAL_MODULES:
+                present = (package / f"{name}.py").is_file() or (package / name / "__init__.py").is_file()
+                if present and f"api/{name}.md" not in listed:
+                    entry[API_REFERENCE].append({name: f"api/{name}.md"})
     return config
 
 

@@ -1,6 +1,7 @@
 """The fixture server of the official MCP conformance suite's tasks-* scenarios, on `mcp` and `mcp_ext_tasks.server`.
 
     python examples/conformance_server.py --port 8765     # streamable HTTP at http://127.0.0.1:8765/mcp
+    python examples/conformance_server.py --port 8766 --store redis://127.0.0.1:6379/0   # a worker sharing tasks
 
 The tools are the ones the scenarios call (@modelcontextprotocol/conformance 0.2.0-alpha.12,
 src/scenarios/server/tasks/): `greet` never runs as a task, `slow_compute` may, the others must. `nox -s conformance`
@@ -20,7 +21,7 @@ from mcp.shared.exceptions import MCPError
 from pydantic import BaseModel
 
 from mcp_ext_tasks.constants import INTERNAL_ERROR
-from mcp_ext_tasks.server import Tasks
+from mcp_ext_tasks.server import Tasks, store_from_url
 
 tasks = Tasks(
     tools={
@@ -117,7 +118,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="The tasks-* fixture server of the MCP conformance suite.")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--store", default="memory://", help="memory:// (default) or redis://HOST:PORT/DB")
     args = parser.parse_args()
+    tasks.store = store_from_url(args.store)
     app = server.streamable_http_app(streamable_http_path="/mcp", host=args.host)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 

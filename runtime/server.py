@@ -63,7 +63,16 @@ from .constants import (
     MISSING_REQUIRED_CLIENT_CAPABILITY,
     UPDATE_TASK_METHOD,
 )
-from .store import InMemoryTaskStore, TaskNotFound, TaskState, TaskStore, TaskStoreFull, TransitionRefused
+from .store import (
+    InMemoryTaskStore,
+    TaskNotFound,
+    TaskRecordInvalid,
+    TaskState,
+    TaskStore,
+    TaskStoreFull,
+    TransitionRefused,
+    store_from_url,
+)
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
@@ -76,6 +85,7 @@ __all__ = [
     "TaskStore",
     "TaskSupport",
     "Tasks",
+    "store_from_url",
 ]
 
 logger = logging.getLogger(__name__)
@@ -110,6 +120,8 @@ _INPUT_RESPONSES: TypeAdapter[InputResponses] = TypeAdapter(InputResponses)
 _MAX_INPUT_ROUNDS = 100  # a tool whose resolvers keep asking forever must not hold a task forever
 _STATE_ONLY_DELAY_SECONDS = 0.05
 _SHUTDOWN_GRACE_SECONDS = 5.0
+_STORE_RETRY_SECONDS = 1.0
+_SETTLE_ATTEMPTS = 3
 _REMOVED_METHODS = {
     "tasks/result": "tasks/result is not part of the Tasks extension (SEP-2663 removed it): tasks/get inlines the "
     "result of a completed task",
@@ -161,9 +173,9 @@ class Tasks(Extension):
 
     Args:
         tools: Task support by tool name.
-        store: Where tasks are kept; an `InMemoryTaskStore` by default. Share one store between servers to let
-            any of them answer tasks/* for a task another one runs (notifications/tasks still come from the process
-            that runs the task).
+        store: Where tasks are kept: a `TaskStore`, or a URL for `store_from_url` (`memory://`,
+            `redis://host:port/db`); an `InMemoryTaskStore` by default. With a shared store (Redis) any worker
+            answers tasks/* for a task another one runs (notifications/tasks come from the worker running it).
         ttl_ms: How long a task is kept from its creation, in milliseconds (None: until the store needs room).
             A task still running when it expires is stopped, and every task is forgotten once expired.
         poll_interval_ms: The tasks/get interval suggested to clients.
@@ -175,7 +187,7 @@ class Tasks(Extension):
         self,
         tools: Mapping[str, TaskSupport] | None = None,
         *,
-        store: TaskStore | None = None,
+        store: TaskStore | str | None = None,
         ttl_ms: int | None = DEFAULT_TTL_MS,
         poll_interval_ms: int | None = DEFAULT_POLL_INTERVAL_MS,
     ) -> None:
@@ -183,6 +195,8 @@ class Tasks(Extension):
             raise ValueError("ttl_ms must be positive (or None for no limit)")
         if poll_interval_ms is not None and poll_interval_ms <= 0:
             raise ValueError("poll_interval_ms must be positive (or None to suggest nothing)")
+        if isinstance(store, str):
+            store = store_from_url(store)
         self.store: TaskStore = store if store is not None else InMemoryTaskStore()
         """Where the tasks are kept."""
         self.ttl_ms = ttl_ms
@@ -241,7 +255,8 @@ class Tasks(Extension):
 
     @asynccontextmanager
     async def _running(self, server: MCPServer[Any] | None) -> AsyncGenerator[None, None]:
-        async with anyio.create_task_group() as task_group:
+        # The store's background work (a shared store's wake-ups and leases) outlives the tasks, which settle first.
+        async with self.store.running(), anyio.create_task_group() as task_group:
             runner = _Runner(task_group, server)
             self._runners.append(runner)
             try:
@@ -442,7 +457,7 @@ class Tasks(Extension):
         """Park the task in input_required with `requests` until tasks/update answered every one of them."""
         try:
             state = await self.store.request_input(local.task_id, requests)
-        except (TaskNotFound, TransitionRefused):
+        except (TaskNotFound, TransitionRefused, TaskRecordInvalid):
             await _stop(local)
         await self._publish(local, state)
         waiting = set(requests)
@@ -450,13 +465,13 @@ class Tasks(Extension):
         while waiting:
             try:
                 taken, state = await self.store.take_responses(local.task_id, waiting)
-            except TaskNotFound:
-                await _stop(local)
-            answers.update(taken)
-            waiting.difference_update(taken)
-            if waiting and (
-                state.is_terminal or await self.store.wait_for_change(local.task_id, state.version) is None
-            ):
+                answers.update(taken)
+                waiting.difference_update(taken)
+                if waiting and (
+                    state.is_terminal or await self.store.wait_for_change(local.task_id, state.version) is None
+                ):
+                    await _stop(local)
+            except (TaskNotFound, TaskRecordInvalid):
                 await _stop(local)
         return answers
 
@@ -464,7 +479,16 @@ class Tasks(Extension):
         """Stop the tool when the task ends or disappears elsewhere (tasks/cancel, another process, expiry)."""
         version = -1
         while True:
-            state = await self.store.wait_for_change(local.task_id, version)
+            try:
+                state = await self.store.wait_for_change(local.task_id, version)
+            except TaskRecordInvalid:
+                logger.exception("Task %s: its record became unreadable; stopping it", local.task_id)
+                state = None
+            except Exception:
+                # The store is unreachable for a moment (a shared store's connection): the tool keeps running.
+                logger.warning("Task %s: waiting for changes failed; retrying", local.task_id, exc_info=True)
+                await anyio.sleep(_STORE_RETRY_SECONDS)
+                continue
             if state is None or state.is_terminal:
                 local.scope.cancel()
                 return
@@ -479,13 +503,25 @@ class Tasks(Extension):
         error: Mapping[str, Any] | None = None,
         status_message: str | None = None,
     ) -> None:
-        try:
-            state = await self.store.transition(
-                local.task_id, status, result=result, error=error, status_message=status_message
-            )
-        except (TaskNotFound, TransitionRefused):
-            return  # cancelled or expired meanwhile: the first terminal status stays
-        await self._publish(local, state)
+        for attempt in range(_SETTLE_ATTEMPTS):
+            try:
+                state = await self.store.transition(
+                    local.task_id, status, result=result, error=error, status_message=status_message
+                )
+            except (TaskNotFound, TransitionRefused):
+                return  # cancelled or expired meanwhile: the first terminal status stays
+            except TaskRecordInvalid:
+                logger.exception("Task %s: could not record its outcome (%s)", local.task_id, status)
+                return
+            except Exception:
+                # An unreachable shared store: logged and retried, never a crash of the worker.
+                logger.warning("Task %s: could not record its outcome (%s)", local.task_id, status, exc_info=True)
+                if attempt + 1 == _SETTLE_ATTEMPTS:
+                    return
+                await anyio.sleep(_STORE_RETRY_SECONDS)
+            else:
+                await self._publish(local, state)
+                return
 
     async def _publish(self, local: _LocalTask | None, state: TaskState) -> None:
         """Send notifications/tasks with the task's complete state, on every channel that may deliver it."""
@@ -541,6 +577,8 @@ class Tasks(Extension):
                 updated = await self.store.answer_input(task_id, accepted)
             except TaskNotFound as exc:
                 raise _unknown_task(task_id) from exc
+            except TaskRecordInvalid as exc:
+                raise _unreadable_task(exc) from exc
             if updated.version != state.version:
                 await self._publish(self._local.get(task_id), updated)
         return UpdateTaskResult()
@@ -555,6 +593,8 @@ class Tasks(Extension):
                 pass  # finished meanwhile: cancelling a finished task is a no-op
             except TaskNotFound as exc:
                 raise _unknown_task(task_id) from exc
+            except TaskRecordInvalid as exc:
+                raise _unreadable_task(exc) from exc
             else:
                 local = self._local.get(task_id)
                 if local is not None:
@@ -583,7 +623,10 @@ class Tasks(Extension):
         return task_id
 
     async def _lookup(self, ctx: ServerRequestContext[Any, Any], task_id: str) -> TaskState:
-        state = await self.store.get(task_id)
+        try:
+            state = await self.store.get(task_id)
+        except TaskRecordInvalid as exc:
+            raise _unreadable_task(exc) from exc
         # Another principal's task is answered exactly like a task that does not exist.
         if state is None or (state.owner is not None and state.owner != authenticated_principal(ctx)):
             raise _unknown_task(task_id)
@@ -675,6 +718,11 @@ def _invalid_params(method: str, why: str, *, task_id: str | None = None) -> MCP
 
 def _unknown_task(task_id: str) -> MCPError:
     return MCPError(INVALID_PARAMS, "Failed to retrieve task: Task not found or expired", {"taskId": task_id})
+
+
+def _unreadable_task(exc: TaskRecordInvalid) -> MCPError:
+    logger.error("%s", exc)
+    return MCPError(INTERNAL_ERROR, f"The task's stored record cannot be read: {exc.reason}", {"taskId": exc.task_id})
 
 
 def _why(exc: Exception) -> str:

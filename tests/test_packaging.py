@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 TIMEOUT = 600
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 """The Pythons the package supports (its classifiers and requires-python say the same)."""
-MAX_UNPACKED = 400 * 1024
+MAX_UNPACKED = 400_000
 CONSUMERS = sorted((REPO / "tests" / "typing").glob("*_consumer.py"))
 
 

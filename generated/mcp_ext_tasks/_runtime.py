@@ -134,8 +134,10 @@ _AS_THE_MESSAGE: dict[str, Any] = {"exclude_none": False, "exclude_unset": True,
 def _member_descriptions(package: str) -> dict[str, dict[str, str]]:
     """The description of every member of every object shape, by shape and wire name, from the package's schema
     (read once; the generated docstrings say the same, and both come from the spec)."""
+    schema: dict[str, Any] = {}
     try:
-        schema = json.loads(resources.files(package).joinpath("schema.json").read_bytes()) if package else {}
+        if package:
+            schema = json.loads(resources.files(package).joinpath("schema.json").read_bytes())
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
         return {}
     return {

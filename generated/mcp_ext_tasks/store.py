@@ -14,7 +14,8 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import AsyncGenerator, Callable, Collection, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -26,10 +27,12 @@ from .constants import TERMINAL_STATUSES, is_allowed_transition
 __all__ = [
     "InMemoryTaskStore",
     "TaskNotFound",
+    "TaskRecordInvalid",
     "TaskState",
     "TaskStore",
     "TaskStoreFull",
     "TransitionRefused",
+    "store_from_url",
 ]
 
 JsonObject = Mapping[str, Any]
@@ -113,6 +116,15 @@ class TransitionRefused(ValueError):
         self.wanted = wanted
 
 
+class TaskRecordInvalid(RuntimeError):
+    """The stored record of a task cannot be read (truncated, or written by another version): an error of that task."""
+
+    def __init__(self, task_id: str, reason: str) -> None:
+        super().__init__(f"task {task_id!r} cannot be read: {reason}")
+        self.task_id = task_id
+        self.reason = reason
+
+
 class TaskStoreFull(RuntimeError):
     """The store holds as many unfinished tasks as it may; no new task can be created until some finish."""
 
@@ -178,6 +190,10 @@ class TaskStore(Protocol):
 
     async def delete(self, task_id: str) -> None:
         """Forget the task (no error when it is unknown)."""
+        ...
+
+    def running(self) -> AbstractAsyncContextManager[None]:
+        """The store's background work (wake-ups, leases) while a server runs tasks on it; `Tasks` enters it."""
         ...
 
 
@@ -317,6 +333,11 @@ class InMemoryTaskStore:
         """See `TaskStore.delete`."""
         self._remove(task_id)
 
+    @asynccontextmanager
+    async def running(self) -> AsyncGenerator[None, None]:
+        """See `TaskStore.running`: this store has no background work."""
+        yield
+
     def _current(self, task_id: str) -> TaskState:
         self._evict_expired()
         entry = self._entries.get(task_id)
@@ -355,3 +376,26 @@ class InMemoryTaskStore:
         if len(self._expiries) > 2 * len(self._entries) + 64:
             self._expiries = [item for item in self._expiries if item[1] in self._entries]
             heapq.heapify(self._expiries)
+
+
+def store_from_url(url: str) -> TaskStore:
+    """The store a URL names: `memory://` (an `InMemoryTaskStore`, `?max_tasks=N`) or `redis://host:port/db`
+    (`rediss://`, `unix://`; a `RedisTaskStore`, which needs the `redis` extra; see `RedisTaskStore.from_url`)."""
+    scheme = url.partition("://")[0].lower()
+    if scheme == "memory":
+        query: dict[str, str] = {}
+        for item in url.partition("?")[2].split("&"):
+            name, _, value = item.partition("=")
+            if name:
+                query[name] = value
+        max_tasks = int(query.pop("max_tasks", "10000"))
+        if query:
+            raise ValueError(f"unknown options for memory://: {', '.join(sorted(query))}")
+        return InMemoryTaskStore(max_tasks=max_tasks)
+    if scheme in ("redis", "rediss", "unix"):
+        try:
+            from .redis_store import RedisTaskStore
+        except ImportError as exc:
+            raise ImportError(f"{url!r} needs redis-py: pip install 'mcp-ext-tasks[redis]'") from exc
+        return RedisTaskStore.from_url(url)
+    raise ValueError(f"no task store for {url!r}: use memory:// or redis://host:port/db")
