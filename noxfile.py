@@ -18,6 +18,10 @@ import nox
 # uv builds the environments in seconds from its cache (installed beside nox by the README's commands and .ci/run);
 # plain venv and pip when it is missing.
 nox.options.default_venv_backend = "uv|venv"
+# uv leaves bytecode compilation to the first import, and where PYTHONDONTWRITEBYTECODE is set (as on this image) that
+# means compiling every module again in every process: slow subprocess-heavy tests, and import benchmarks that
+# measure the compiler. pip compiles at install time; ask uv to do the same.
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["check", "lint", "typecheck", "tests", "conformance", "docs"]
 
