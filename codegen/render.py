@@ -181,12 +181,12 @@ def render_all(spec: ir.Spec) -> dict[str, str]:
         files["docs/reference.md"] = env.get_template("docs/reference.md.j2").render(_context(spec))
         return files
     default = next(v for v in spec.versions if v.name == spec.default_version)
-    for index, version in enumerate(spec.versions):
-        base = next((v for v in spec.versions[:index] if same_wire_format(v.spec, version.spec)), None)
-        if base is None:
+    for version in spec.versions:
+        home = _home(spec, version)
+        if home is version:
             files |= _package(env, version.spec, f"{package}/{version.module}", runtime="..")
         else:
-            files |= _same_as(env, version, base, package)
+            files |= _same_as(env, version, home, package)
         files[f"docs/reference-{version.module}.md"] = env.get_template("docs/reference.md.j2").render(
             _context(version.spec) | {"version": version}
         )
