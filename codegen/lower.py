@@ -8,19 +8,32 @@ spec model; the shapes are resolved by `resolve`, the examples read by `load`, t
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import ir
 from .deviations import lower_deviations
 from .load import EXAMPLES_DIR, read_examples
-from .names import RESERVED_SHAPE_NAMES, is_plain_identifier
-from .resolve import PRIMITIVES, ShapeResolver, ShapeSource
+from .names import is_plain_identifier
+from .resolve import ShapeResolver, ShapeSource
 from .seed_view import SeedViewBuilder
 from .source import Document, Path_, SpecError, SpecErrors, load_document
-from .spec_model import SHAPE_KINDS, EnumSpec, IncludedFileSpec, MainFileSpec
+from .spec_model import (
+    PRIMITIVES,
+    SHAPE_KIND_ERROR,
+    SHAPE_KINDS,
+    TYPE_EXPRESSION_ERROR,
+    EnumSpec,
+    IncludedFileSpec,
+    MainFileSpec,
+    ShapeModel,
+    ShapeName,
+    ShapeSpec,
+    yaml_path,
+)
 
 MAIN_FILE = "tasks.yaml"
 """The entry file of a spec folder; it names the files it includes."""
@@ -28,6 +41,9 @@ MAIN_FILE = "tasks.yaml"
 __all__ = ["EXAMPLES_DIR", "MAIN_FILE", "PRIMITIVES", "load_spec"]
 
 _M = TypeVar("_M", bound=BaseModel)
+_T = TypeVar("_T")
+_SHAPE: TypeAdapter[ShapeModel] = TypeAdapter(ShapeSpec)
+_SHAPE_NAME: TypeAdapter[str] = TypeAdapter(ShapeName)
 
 
 def load_spec(spec_dir: Path) -> ir.Spec:
@@ -63,18 +79,14 @@ class _Lowering:
         self.errors += errors
         if doc.data is None:  # unreadable or not YAML: nothing more can be checked
             return None
-        main = self._validate(MainFileSpec, doc.data, doc, ())
+        main = self._validate_file(MainFileSpec, doc, "extension")
         if main is None:
-            raw_shapes = doc.data.get("shapes") if isinstance(doc.data, dict) else None
-            if isinstance(raw_shapes, dict):  # still check the shapes, to report all problems at once
-                self._collect_shapes(raw_shapes, doc, "extension")
-                self.resolver.check_shapes()
+            self.resolver.check_shapes()  # the shapes that were read: report their problems too, all at once
             return None
         if not is_plain_identifier(main.extension.package) or not main.extension.package.islower():
             self.errors.append(
                 doc.error(("extension", "package"), "the package must be a lower-case Python identifier")
             )
-        self._collect_shapes(main.shapes, doc, "extension")
         for index, name in enumerate(main.include):
             self._include(name, doc, ("include", index))
         if self.incomplete:
@@ -159,58 +171,71 @@ class _Lowering:
             return
         doc, errors = load_document(target, _display(self.spec_dir, name))
         self.errors += errors
-        included = None if doc.data is None else self._validate(IncludedFileSpec, doc.data, doc, ())
-        if included is None:
+        if doc.data is None or self._validate_file(IncludedFileSpec, doc, "core") is None:
             self.incomplete = True  # references into this file cannot be checked
-            return
-        self._collect_shapes(included.shapes, doc, "core")
 
-    def _validate(self, model: type[_M], data: Any, doc: Document, path: Path_) -> _M | None:
+    def _validate_file(self, model: type[_M], doc: Document, group: str) -> _M | None:
+        """`doc` validated as `model`. Each shape is validated on its own first, so that one bad shape hides
+        nothing: every shape read is registered with the resolver (its model None when invalid), and the file
+        is then validated with the valid shapes in place of their YAML."""
+        data = doc.data
+        raw_shapes = data.get("shapes") if isinstance(data, dict) else None
+        if isinstance(raw_shapes, dict):
+            valid = {}
+            for name, body in raw_shapes.items():
+                shape = self._read_shape(name, body, doc, group)
+                if shape is not None:
+                    valid[name] = shape
+            data = {**data, "shapes": valid}
+        return self._validate(TypeAdapter(model), data, doc, ())
+
+    def _read_shape(self, name: str, body: Any, doc: Document, group: str) -> ShapeModel | None:
+        path: Path_ = ("shapes", name)
+        if name in self.sources:
+            other = self.sources[name]
+            line = other.doc.keys.get(other.path, (0, 0))[0]
+            self.errors.append(
+                doc.error(path, f"duplicate shape '{name}' (first in {other.doc.file} line {line})", at_key=True)
+            )
+            return None
+        source = ShapeSource(name, doc, path, group)
+        self.sources[name] = source
+        good_name = self._validate(_SHAPE_NAME, name, doc, path, at_key=True) is not None
+        source.model = self._validate(_SHAPE, body, doc, path)
+        return source.model if good_name else None
+
+    def _validate(
+        self, adapter: TypeAdapter[_T], data: Any, doc: Document, path: Path_, *, at_key: bool = False
+    ) -> _T | None:
+        """`data` (found at `path` in `doc`) validated by `adapter`; each pydantic error becomes a located
+        `SpecError` in the spec's own words."""
         try:
-            return model.model_validate(data)
+            return adapter.validate_python(data)
         except ValidationError as exc:
             for err in exc.errors():
-                loc = (*path, *err["loc"])
-                if err["type"] == "missing":
-                    self.errors.append(doc.error(loc[:-1], f"missing required key '{loc[-1]}'"))
-                elif err["type"] == "extra_forbidden":
-                    self.errors.append(doc.error(loc, f"unknown key '{loc[-1]}'", at_key=True))
-                else:
-                    self.errors.append(doc.error(loc, err["msg"]))
+                self.errors.append(self._located(err, data, doc, path, at_key))
             return None
 
-    def _collect_shapes(self, raw: dict[str, Any], doc: Document, group: str) -> None:
-        for name, body in raw.items():
-            path: Path_ = ("shapes", name)
-            if name in self.sources:
-                other = self.sources[name]
-                line = other.doc.keys.get(other.path, (0, 0))[0]
-                self.errors.append(
-                    doc.error(path, f"duplicate shape '{name}' (first in {other.doc.file} line {line})", at_key=True)
-                )
-                continue
-            source = ShapeSource(name, doc, path, group)
-            self.sources[name] = source
-            if not is_plain_identifier(name) or name in RESERVED_SHAPE_NAMES or name[0].islower():
-                self.errors.append(
-                    doc.error(
-                        path, f"shape name '{name}' must be a capitalised Python identifier, not reserved", at_key=True
-                    )
-                )
-            if not isinstance(body, dict):
-                self.errors.append(doc.error(path, "a shape must be a mapping"))
-                continue
-            kind = body.get("kind")
-            if kind not in SHAPE_KINDS:
-                if "kind" not in body:
-                    self.errors.append(doc.error(path, "missing required key 'kind'"))
-                else:
-                    kinds = ", ".join(SHAPE_KINDS)
-                    self.errors.append(doc.error((*path, "kind"), f"unknown kind '{kind}' (one of: {kinds})"))
-                continue
-            source.model = self._validate(SHAPE_KINDS[kind], body, doc, path)  # type: ignore[assignment]
+    @staticmethod
+    def _located(err: Any, data: Any, doc: Document, path: Path_, at_key: bool) -> SpecError:
+        loc = (*path, *yaml_path(data, err["loc"]))
+        given = err.get("input")
+        if err["type"] == "missing":
+            return doc.error(loc[:-1], f"missing required key '{loc[-1]}'")
+        if err["type"] == "extra_forbidden":
+            return doc.error(loc, f"unknown key '{loc[-1]}'", at_key=True)
+        if err["type"] == SHAPE_KIND_ERROR and not isinstance(given, dict):
+            return doc.error(loc, "a shape must be a mapping")
+        if err["type"] == SHAPE_KIND_ERROR and "kind" not in given:
+            return doc.error(loc, "missing required key 'kind'")
+        if err["type"] == SHAPE_KIND_ERROR:
+            kinds = ", ".join(SHAPE_KINDS)
+            return doc.error((*loc, "kind"), f"unknown kind '{given['kind']}' (one of: {kinds})")
+        if err["type"] == TYPE_EXPRESSION_ERROR:
+            shown = json.dumps(given, default=str)
+            return doc.error(loc, f"a type is a name or {{array: T}} or {{map: T}}, not {shown}")
+        return doc.error(loc, err["msg"], at_key=at_key)
 
-    # ---------------------------------------------------------------- shapes
     # ---------------------------------------------------------------- the rest
     def _check_references(self, main: MainFileSpec, doc: Document) -> None:
         def need(name: str, path: Path_) -> None:

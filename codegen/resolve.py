@@ -1,19 +1,17 @@
-"""Shapes of the spec model -> IR shapes, pure (no I/O): type expressions parsed, `extends` flattened, unions and
-their discriminators checked, recursion and members that admit null marked. Problems are collected, not raised."""
+"""Shapes of the spec model -> IR shapes, pure (no I/O): names in type expressions looked up, `extends`
+flattened, unions' discriminators checked against their variants, recursion and members that admit null marked.
+What the spec model checks on its own (the syntax) is not checked again. Problems are collected, not raised."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 from collections.abc import Iterator
-from typing import Any
 
 from . import ir
 from .names import is_plain_identifier, snake_case
 from .source import Document, Path_, SpecError
-from .spec_model import AliasSpec, EnumSpec, FieldSpec, ObjectSpec, UnionSpec
-
-PRIMITIVES = ("string", "integer", "int53", "number", "boolean", "null", "any")
+from .spec_model import PRIMITIVES, ArrayType, EnumSpec, FieldSpec, ObjectSpec, ShapeModel, TypeExpression, UnionSpec
 
 
 class ShapeSource:
@@ -21,7 +19,8 @@ class ShapeSource:
 
     def __init__(self, name: str, doc: Document, path: Path_, group: str) -> None:
         self.name, self.doc, self.path, self.group = name, doc, path, group
-        self.model: ObjectSpec | UnionSpec | EnumSpec | AliasSpec | None = None
+        self.model: ShapeModel | None = None
+        """The validated shape; None while unread or when it is invalid (its problems are reported already)."""
 
 
 class ShapeResolver:
@@ -67,8 +66,6 @@ class ShapeResolver:
                         )
                     )
             elif isinstance(model, EnumSpec):
-                if not model.values:
-                    self.errors.append(source.doc.error((*source.path, "values"), "an enum needs at least one value"))
                 values = tuple(ir.EnumValue(v, d) for v, d in model.values.items())
                 shapes.append(ir.EnumShape(name, model.description, values, source.group))
             else:
@@ -82,45 +79,29 @@ class ShapeResolver:
             return None
         return _mark_null_admitting(marked)
 
-    def _type(self, raw: Any, doc: Document, path: Path_) -> ir.TypeExpr | None:
-        """Parse a type expression: a primitive name, a shape name, `{array: T}` or `{map: T}`."""
-        if isinstance(raw, str):
-            if raw in PRIMITIVES:
-                return ir.Primitive(raw)  # type: ignore[arg-type]
-            if raw not in self.sources:
-                self.errors.append(doc.error(path, f"unknown type '{raw}'"))
+    def _type(self, expr: TypeExpression, doc: Document, path: Path_) -> ir.TypeExpr | None:
+        """The IR of a type expression whose names all exist; None (and an error) where one does not."""
+        if isinstance(expr, str):
+            if expr in PRIMITIVES:
+                return ir.Primitive(expr)  # type: ignore[arg-type]
+            if expr not in self.sources:
+                self.errors.append(doc.error(path, f"unknown type '{expr}'"))
                 return None
-            return ir.Ref(raw)
-        if isinstance(raw, dict) and len(raw) == 1 and next(iter(raw)) in ("array", "map"):
-            key, inner_raw = next(iter(raw.items()))
-            inner = self._type(inner_raw, doc, (*path, key))
-            if inner is None:
-                return None
-            return ir.ArrayOf(inner) if key == "array" else ir.MapOf(inner)
-        self.errors.append(
-            doc.error(path, f"a type is a name or {{array: T}} or {{map: T}}, not {json.dumps(raw, default=str)}")
-        )
-        return None
+            return ir.Ref(expr)
+        if isinstance(expr, ArrayType):
+            item = self._type(expr.array, doc, (*path, "array"))
+            return None if item is None else ir.ArrayOf(item)
+        value = self._type(expr.map, doc, (*path, "map"))
+        return None if value is None else ir.MapOf(value)
 
     def _field_type(self, spec: FieldSpec, doc: Document, path: Path_) -> ir.TypeExpr | None:
-        given = [key for key in ("type", "const", "enum") if getattr(spec, key) is not None]
-        if len(given) != 1:
-            self.errors.append(doc.error(path, "a field needs exactly one of 'type', 'const' or 'enum'"))
-            return None
         if spec.const is not None:
             return ir.Const(spec.const)
         if spec.enum is not None:
-            if not spec.enum or len(set(spec.enum)) != len(spec.enum):
-                self.errors.append(doc.error((*path, "enum"), "an enum needs distinct values"))
-                return None
             return ir.Choice(tuple(spec.enum))
+        assert spec.type is not None  # the spec model requires exactly one of type, const and enum
         parsed = self._type(spec.type, doc, (*path, "type"))
-        if parsed is None:
-            return None
-        if spec.minimum is not None or spec.maximum is not None or spec.format is not None:
-            if not isinstance(parsed, ir.Primitive) or parsed.name not in ("integer", "int53", "number", "string"):
-                self.errors.append(doc.error(path, "minimum, maximum and format apply to scalar types only"))
-                return None
+        if isinstance(parsed, ir.Primitive) and (spec.minimum, spec.maximum, spec.format) != (None, None, None):
             return ir.Primitive(parsed.name, spec.minimum, spec.maximum, spec.format)
         return parsed
 
@@ -210,16 +191,10 @@ class ShapeResolver:
 
     def _union_variants(self, source: ShapeSource, model: UnionSpec) -> tuple[ir.TypeExpr, ...] | None:
         path = (*source.path, "variants")
-        if not model.variants:
-            self.errors.append(source.doc.error(path, "a union needs at least one variant"))
-            return None
-        parsed = [self._type(raw, source.doc, (*path, i)) for i, raw in enumerate(model.variants)]
+        parsed = [self._type(expr, source.doc, (*path, i)) for i, expr in enumerate(model.variants)]
         if any(v is None for v in parsed):
             return None
         variants = tuple(v for v in parsed if v is not None)
-        if len(set(variants)) != len(variants):
-            self.errors.append(source.doc.error(path, "a union lists the same variant twice"))
-            return None
         if model.discriminator is not None and not self._check_discriminator(source, model.discriminator, variants):
             return None
         return variants

@@ -1,24 +1,93 @@
-"""Pydantic models of the YAML spec files: the syntax and shape of the input, before any resolution.
+"""Pydantic models of the YAML spec files: the whole syntax of the input, before any resolution.
 
-Type expressions are kept as raw data here (`Any`) and parsed by `lower`, which can point at them precisely.
+Shapes are a union discriminated by `kind`, type expressions a union discriminated by their form (a name,
+`{array: T}` or `{map: T}`). What needs the other shapes (does a name exist, do the variants carry their
+discriminator) is checked by `resolve`. `lower` maps pydantic's errors to `file:line:col` through `error_location`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    Tag,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .names import RESERVED_SHAPE_NAMES, is_plain_identifier
+
+PRIMITIVES = ("string", "integer", "int53", "number", "boolean", "null", "any")
+"""The type names that are not shapes."""
+
+SCALARS = ("integer", "int53", "number", "string")
+"""The primitives that take `minimum`, `maximum` or `format`."""
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+def _spec_error(message: str) -> PydanticCustomError:
+    return PydanticCustomError("spec", message)
+
+
+# ---------------------------------------------------------------------------------------- type expressions
+TYPE_EXPRESSION_ERROR = "type_expression"
+"""The error type of a value that is none of the forms of a type expression."""
+
+
+def _type_form(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "<name>"
+    if isinstance(value, (ArrayType, MapType)):
+        return "<array>" if isinstance(value, ArrayType) else "<map>"
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("array", "map"):
+        return f"<{next(iter(value))}>"
+    return None
+
+
+class ArrayType(_Strict):
+    """`{array: T}`: a JSON array whose items are all of type T."""
+
+    array: TypeExpression
+
+
+class MapType(_Strict):
+    """`{map: T}`: a JSON object whose member values are all of type T."""
+
+    map: TypeExpression
+
+
+TypeExpression = Annotated[
+    Annotated[StrictStr, Tag("<name>")] | Annotated[ArrayType, Tag("<array>")] | Annotated[MapType, Tag("<map>")],
+    Discriminator(
+        _type_form,
+        custom_error_type=TYPE_EXPRESSION_ERROR,
+        custom_error_message="a type is a name or {array: T} or {map: T}",
+    ),
+]
+"""A type: a primitive or shape name, `{array: T}` or `{map: T}`."""
+
+ArrayType.model_rebuild()
+MapType.model_rebuild()
+
+
+# ---------------------------------------------------------------------------------------------------- shapes
 class FieldSpec(_Strict):
-    """One member of an object shape, keyed by its wire name."""
+    """One member of an object shape, keyed by its wire name: exactly one of `type`, `const` or `enum`."""
 
     description: StrictStr
-    type: Any = None
+    type: TypeExpression | None = None
     const: StrictStr | StrictBool | StrictInt | None = None
     enum: list[StrictStr] | None = None
     required: StrictBool = True
@@ -27,6 +96,22 @@ class FieldSpec(_Strict):
     maximum: StrictInt | float | None = None
     format: StrictStr | None = None
     python_name: StrictStr | None = None
+
+    @field_validator("enum")
+    @classmethod
+    def _distinct(cls, values: list[str] | None) -> list[str] | None:
+        if values is not None and (not values or len(set(values)) != len(values)):
+            raise _spec_error("an enum needs distinct values")
+        return values
+
+    @model_validator(mode="after")
+    def _one_kind_of_value(self) -> FieldSpec:
+        if [self.type, self.const, self.enum].count(None) != 2:
+            raise _spec_error("a field needs exactly one of 'type', 'const' or 'enum'")
+        bounded = self.minimum is not None or self.maximum is not None or self.format is not None
+        if bounded and self.type not in SCALARS:
+            raise _spec_error("minimum, maximum and format apply to scalar types only")
+        return self
 
 
 class ObjectSpec(_Strict):
@@ -44,8 +129,17 @@ class UnionSpec(_Strict):
 
     kind: Literal["union"]
     description: StrictStr
-    variants: list[Any]
+    variants: list[TypeExpression]
     discriminator: StrictStr | None = None
+
+    @field_validator("variants")
+    @classmethod
+    def _distinct(cls, variants: list[str | ArrayType | MapType]) -> list[str | ArrayType | MapType]:
+        if not variants:
+            raise _spec_error("a union needs at least one variant")
+        if len(set(variants)) != len(variants):
+            raise _spec_error("a union lists the same variant twice")
+        return variants
 
 
 class EnumSpec(_Strict):
@@ -55,23 +149,81 @@ class EnumSpec(_Strict):
     description: StrictStr
     values: dict[str, StrictStr]
 
+    @field_validator("values")
+    @classmethod
+    def _not_empty(cls, values: dict[str, str]) -> dict[str, str]:
+        if not values:
+            raise _spec_error("an enum needs at least one value")
+        return values
+
 
 class AliasSpec(_Strict):
     """A named type expression (a map or array of other shapes)."""
 
     kind: Literal["alias"]
     description: StrictStr
-    type: Any
+    type: TypeExpression
 
 
-SHAPE_KINDS: dict[str, type[_Strict]] = {
+ShapeModel = ObjectSpec | UnionSpec | EnumSpec | AliasSpec
+"""A validated shape, of any kind."""
+
+SHAPE_KINDS: dict[str, type[ShapeModel]] = {
     "object": ObjectSpec,
     "union": UnionSpec,
     "enum": EnumSpec,
     "alias": AliasSpec,
 }
+"""Each shape kind and its model, in the order error messages list them."""
+
+SHAPE_KIND_ERROR = "shape_kind"
+"""The error type of a shape that is not a mapping or names no known kind."""
 
 
+def _kind(value: Any) -> str | None:
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return f"<{kind}>" if isinstance(kind, str) else None
+
+
+def _shape_name(name: str) -> str:
+    if not is_plain_identifier(name) or name in RESERVED_SHAPE_NAMES or name[0].islower():
+        raise _spec_error(f"shape name '{name}' must be a capitalised Python identifier, not reserved")
+    return name
+
+
+ShapeSpec = Annotated[
+    Annotated[ObjectSpec, Tag("<object>")]
+    | Annotated[UnionSpec, Tag("<union>")]
+    | Annotated[EnumSpec, Tag("<enum>")]
+    | Annotated[AliasSpec, Tag("<alias>")],
+    Discriminator(_kind, custom_error_type=SHAPE_KIND_ERROR, custom_error_message="not a shape"),
+]
+"""One shape, of the kind its `kind` names."""
+
+ShapeName = Annotated[StrictStr, AfterValidator(_shape_name)]
+"""A shape's name: a capitalised Python identifier that no generated module reserves."""
+
+Shapes = dict[ShapeName, ShapeSpec]
+"""The `shapes:` section of a spec file."""
+
+
+def yaml_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """The YAML path of a pydantic error location in `data`: the tags of the discriminated unions (which pydantic
+    puts in the location after the union's own place) left out. A step is a tag only where the value there has
+    that tag, so a member that happens to be spelt like a tag keeps its place."""
+    path: list[str | int] = []
+    node = data
+    for step in loc:
+        if isinstance(step, str) and step in (_kind(node), _type_form(node)):
+            continue
+        path.append(step)
+        inside = isinstance(node, dict) and step in node
+        inside |= isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+        node = node[step] if inside else None
+    return tuple(path)
+
+
+# ---------------------------------------------------------------------------------------------- the rest
 class ExtensionSpec(_Strict):
     """Who the extension is: identifier, title, SEP number, Python package and JSON Schema $id."""
 
@@ -200,10 +352,10 @@ class MainFileSpec(_Strict):
     state_machine: StateMachineSpec | None = None
     seed_api: SeedApiSpec | None = None
     deviations: list[DeviationSpec] = Field(default_factory=list)
-    shapes: dict[str, dict[str, Any]]
+    shapes: Shapes
 
 
 class IncludedFileSpec(_Strict):
     """An included spec file: shapes only."""
 
-    shapes: dict[str, dict[str, Any]]
+    shapes: Shapes

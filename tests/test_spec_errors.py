@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import read_tree, run_codegen, write_spec
 
+from codegen.lower import load_spec
+from codegen.source import SpecErrors
+
 MINIMAL_SPEC = """\
 extension:
   id: example.com/mini
@@ -155,6 +158,93 @@ def test_two_problems_are_reported_in_one_run(tmp_path: Path, out_dir: Path, com
     ]
     run_and_expect(command, spec, out_dir, expected)
 
+
+SYNTAX_ERRORS = """
+shapes:
+  Level:
+    kind: enum
+    description: How loud an item is.
+    values: {}
+  Item:
+    kind: object
+    description: One item.
+    fields:
+      itemId:
+        type: string
+        const: x
+        description: Both a type and a const.
+      level:
+        type: Level
+        minimum: 1
+        description: A bound on an enum.
+      "<map>":
+        type: {list: Item}
+        description: A member spelt like a tag, with an unknown form of type.
+  Items:
+    kind: alias
+    description: Items by key.
+    type: {map: {array: Item, map: Item}}
+  Odd:
+    kind: record
+    description: No such kind.
+  Bare: just text
+  Kindless:
+    description: No kind.
+  Empty:
+    kind: union
+    description: No variants.
+    variants: []
+  Twice:
+    kind: union
+    description: The same variant twice.
+    variants: [Item, {array: Item}, Item]
+  lowercase:
+    kind: enum
+    description: A bad name.
+    values: {a: A.}
+"""
+
+
+def test_the_spec_model_states_the_syntax_and_every_breach_is_located(tmp_path: Path) -> None:
+    """Shape kinds, type expressions and field rules are the spec model's: each breach is reported at its place,
+    all in one run, and a member spelt like a pydantic union tag (`<map>`) keeps its place in the path."""
+    text = MINIMAL_SPEC.split("\nshapes:\n")[0] + "\n" + SYNTAX_ERRORS
+    spec = write_spec(tmp_path / "spec", text)
+    with pytest.raises(SpecErrors) as raised:
+        load_spec(spec)
+    expected = [
+        (position(text, "{}\n  Item"), "shapes.Level.values", "an enum needs at least one value"),
+        (position(text, "type: string"), "shapes.Item.fields.itemId", ONE_OF),
+        (
+            position(text, "type: Level"),
+            "shapes.Item.fields.level",
+            "minimum, maximum and format apply to scalar types only",
+        ),
+        (
+            position(text, "{list"),
+            "shapes.Item.fields.<map>.type",
+            'a type is a name or {array: T} or {map: T}, not {"list": "Item"}',
+        ),
+        (
+            position(text, "{array: Item, map"),
+            "shapes.Items.type.map",
+            'a type is a name or {array: T} or {map: T}, not {"array": "Item", "map": "Item"}',
+        ),
+        (position(text, "record"), "shapes.Odd.kind", "unknown kind 'record' (one of: object, union, enum, alias)"),
+        (position(text, "just text"), "shapes.Bare", "a shape must be a mapping"),
+        (position(text, "description: No kind."), "shapes.Kindless", "missing required key 'kind'"),
+        (position(text, "[]"), "shapes.Empty.variants", "a union needs at least one variant"),
+        (position(text, "[Item, {array"), "shapes.Twice.variants", "a union lists the same variant twice"),
+        (
+            position(text, "lowercase:"),
+            "shapes.lowercase",
+            "shape name 'lowercase' must be a capitalised Python identifier, not reserved",
+        ),
+    ]
+    assert list(map(str, raised.value.errors)) == [error_line(spec, *row) for row in expected]
+
+
+ONE_OF = "a field needs exactly one of 'type', 'const' or 'enum'"
 
 DEVIATIONS = """
 deviations:
