@@ -1,7 +1,8 @@
 """Drift check: our generated JSON Schema against an official one, shape by shape.
 
-Two independent views, per `$defs` name the two schemas share (the normal form is `schema_normal`, the instance
-builder and mutations `instances`; this module compares, reports and runs the command line):
+Two independent views, per `$defs` name the two schemas share (the normal form is `schema_normal`; the instance
+builder, the mutations and the verdict comparison are the instance engine `instances`, which the agreement harness
+uses too; this module decides what to check, compares structure, reports and runs the command line):
 
 - **Structure.** Both definitions are normalised first (`$ref`s followed, `allOf` merged, an `allOf` over an
   `anyOf` distributed, `anyOf`s of scalars folded into one type set, `const` and `enum` read as a value set,
@@ -13,10 +14,12 @@ builder and mutations `instances`; this module compares, reports and runs the co
   followed: that shape is compared on its own.
 - **Instances.** Instances are built from both normalised definitions (one per union variant, minimal, full, and
   full with each member given its other values), read from example folders (`<Shape>/<valid|invalid>-<slug>.json`
-  or `<Shape>__<valid|invalid>__<slug>.json`), and mutated (a member dropped, an unknown member added, a value
-  replaced by null, a string, an integer, a fraction, 2^53, a boolean, an object, an array, or another const or
-  enum value of the shape; a seeded sample, so runs repeat). Every instance is validated by both schemas
-  (jsonschema's Draft202012Validator, formats not asserted); those on which the verdicts differ are drift.
+  or `<Shape>__<valid|invalid>__<slug>.json`), and turned into single-point near misses by the engine's `edits` (a
+  member dropped or nulled, an unknown member added, a value of another JSON type, an integer at the int53 edges
+  or spelled as a float or a string, a const or status changed, another const or enum value of the shape): those
+  that change members first, then a seeded sample, so runs repeat. Number spellings are read as a JSON parser
+  reads them. Every instance is validated by both schemas (jsonschema's Draft202012Validator, formats not
+  asserted); those on which the verdicts differ are drift.
 
 Shapes only the official schema has are drift; shapes only ours has are listed but are not drift (our named
 helpers, such as per-status variants, are written inline by the official schema).
@@ -37,14 +40,14 @@ import importlib.util
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import ir
-from .deviations import DeviationError, apply_deviations, spec_deviations
-from .instances import InstanceBuilder, mutations
+from .deviations import Applied, DeviationError, apply_deviations, spec_deviations
+from .instances import budgeted, build_instances, deviation_behind, differ, edits, facts_of, judge, parsed
 from .jsontypes import Range
 from .schema_normal import ANY, JSON, MAX_DEPTH, Node, Normaliser, Schema, canonical_key
 
@@ -57,6 +60,10 @@ MAX_INSTANCES = 300
 """About how many instances to check per shape: the built ones and examples, then mutations of each of them."""
 MIN_MUTATIONS = 16
 """Mutations of each built instance or example at least, whatever MAX_INSTANCES says."""
+STRUCTURAL = ("drop-member", "unknown-member")
+"""The near misses that change which members an object has: each base gets these first, within its budget."""
+_Side = tuple[dict[str, Any], Normaliser, Node]
+"""A schema document, its normal form, and the normalised definition of the shape being checked."""
 SHOWN = 3
 """Disagreeing instances shown per shape and direction (the shortest)."""
 EXIT_DRIFT = 1
@@ -404,8 +411,8 @@ def check_drift(
     """Compare two schema documents shape by shape (`only`: just these shared shapes), after applying the listed
     deviations to the official one."""
     applied = apply_deviations(official, ours, deviations)
-    published, official = official, applied.document
-    judges = _Judges(published, [apply_deviations(published, ours, [d]).document for d in applied.applied])
+    check = _Instances(ours, official, applied, max_instances)
+    official = applied.document
     ours_norm, official_norm = Normaliser(ours), Normaliser(official)
     ours_names, official_names = set(ours_norm.defs), set(official_norm.defs)
     shared = ours_names & official_names
@@ -419,9 +426,7 @@ def check_drift(
             continue
         a, b = ours_norm.definition(name), official_norm.definition(name)
         drift = ShapeDrift(name, structure.compare(name, a, b, 0, frozenset({(name, name)})))
-        _check_instances(
-            drift, (ours, ours_norm, a), (official, official_norm, b), by_shape.get(name, []), max_instances, judges
-        )
+        check.check(drift, (ours, ours_norm, a), (official, official_norm, b), by_shape.get(name, []))
         shapes.append(drift)
     return DriftReport(
         ours_label,
@@ -432,67 +437,63 @@ def check_drift(
         (ours.get("$id"), official.get("$id")),
         applied.applied,
         applied.stale,
-        {d.name: judges.counts[index] for index, d in enumerate(applied.applied)},
+        dict(check.counts),
     )
 
 
-class _Judges:
-    """The official schema as published, and with each applied deviation alone: which deviation explains an
-    instance that the published and the patched schema judge differently."""
+class _Instances:
+    """The instance half of the check: instances of a shared shape judged by our schema and the official one (with
+    the deviations applied); and per applied deviation, how many the official schema as published judges otherwise
+    because of it (the published schema with that deviation alone applied judges them as the patched one does)."""
 
-    def __init__(self, published: dict[str, Any], singles: list[dict[str, Any]]) -> None:
-        self.documents = [published, *singles]
-        self.counts = [0] * len(singles)
+    def __init__(self, ours: dict[str, Any], published: dict[str, Any], applied: Applied, limit: int) -> None:
+        self.documents = [published, *(apply_deviations(published, ours, [d]).document for d in applied.applied)]
+        self.counts = {d.name: 0 for d in applied.applied}
+        self.facts = facts_of([ours, applied.document])
+        self.limit = limit
         self._validators: dict[tuple[int, str], Any] = {}
 
-    def _valid(self, index: int, shape: str, instance: JSON) -> bool:
+    def _judge(self, index: int, shape: str) -> Callable[[JSON], bool]:
         if (index, shape) not in self._validators:
             self._validators[(index, shape)] = _validator(self.documents[index], shape)
-        return bool(self._validators[(index, shape)].is_valid(instance))
+        is_valid: Callable[[JSON], bool] = self._validators[(index, shape)].is_valid
+        return is_valid
 
-    def explain(self, shape: str, instance: JSON, patched_verdict: bool) -> None:
-        if not self.counts or self._valid(0, shape, instance) == patched_verdict:
-            return
-        for index in range(len(self.counts)):
-            if self._valid(index + 1, shape, instance) == patched_verdict:
-                self.counts[index] += 1
-                return
+    def _explain(self, shape: str, instance: JSON, patched_verdict: bool) -> None:
+        if self.counts:
+            singles = [(name, self._judge(index, shape)) for index, name in enumerate(self.counts, 1)]
+            behind = deviation_behind(instance, patched_verdict, self._judge(0, shape), singles)
+            if behind in self.counts:
+                self.counts[behind] += 1
 
-
-def _check_instances(
-    drift: ShapeDrift,
-    ours: tuple[dict[str, Any], Normaliser, Node],
-    official: tuple[dict[str, Any], Normaliser, Node],
-    examples: Sequence[Example],
-    limit: int,
-    judges: _Judges,
-) -> None:
-    builders = [InstanceBuilder(ours[1]), InstanceBuilder(official[1])]
-    bases: dict[str, JSON] = {}
-    for builder, node in ((builders[0], ours[2]), (builders[1], official[2])):
-        for instance in builder.build(node)[:24]:
-            bases.setdefault(canonical_key(instance), instance)
-    for example in examples:
-        bases.setdefault(canonical_key(example.value), example.value)
-    vocabulary = list(dict.fromkeys([*builders[0].vocabulary, *builders[1].vocabulary]))[:40]
-    instances: dict[str, JSON] = dict(bases)
-    for builder in builders:
-        for variation in builder.variations[:120]:
-            instances.setdefault(canonical_key(variation), variation)
-    budget = max(MIN_MUTATIONS, (limit - len(bases)) // max(len(bases), 1))
-    for index, base in enumerate(bases.values()):
-        for mutant in mutations(base, vocabulary, budget, f"{drift.name}/{index}"):
-            instances.setdefault(canonical_key(mutant), mutant)
-    ours_validator = _validator(ours[0], drift.name)
-    official_validator = _validator(official[0], drift.name)
-    for key in sorted(instances, key=lambda k: (len(k), k)):
-        instance = instances[key]
-        verdict = bool(ours_validator.is_valid(instance))
-        official_verdict = bool(official_validator.is_valid(instance))
-        if verdict != official_verdict:
-            drift.disagreements.append(Disagreement(instance, verdict))
-        judges.explain(drift.name, instance, official_verdict)
-    drift.checked = len(instances)
+    def check(self, drift: ShapeDrift, ours: _Side, official: _Side, examples: Sequence[Example]) -> None:
+        """Build, mutate and judge the instances of one shape; the disagreements go into `drift`."""
+        built = [build_instances(ours[1], ours[2]), build_instances(official[1], official[2])]
+        bases: dict[str, JSON] = {}
+        for made in built:
+            for instance in made.instances[:24]:
+                bases.setdefault(canonical_key(instance), instance)
+        for example in examples:
+            bases.setdefault(canonical_key(example.value), example.value)
+        vocabulary = list(dict.fromkeys([*built[0].vocabulary, *built[1].vocabulary]))[:40]
+        instances: dict[str, JSON] = dict(bases)
+        for made in built:
+            for variation in made.variations[:120]:
+                instances.setdefault(canonical_key(variation), variation)
+        budget = max(MIN_MUTATIONS, (self.limit - len(bases)) // max(len(bases), 1))
+        for index, base in enumerate(bases.values()):
+            near = edits(base, self.facts, vocabulary)
+            for edit in budgeted(near, budget, f"{drift.name}/{index}", first=STRUCTURAL):
+                mutant = parsed(edit.apply(base))  # number spellings (RawNumber) as a JSON parser reads them
+                instances.setdefault(canonical_key(mutant), mutant)
+        judges = {"ours": _validator(ours[0], drift.name).is_valid}
+        judges["official"] = _validator(official[0], drift.name).is_valid
+        for key in sorted(instances, key=lambda k: (len(k), k)):
+            verdicts = judge(instances[key], judges)
+            if differ(verdicts):
+                drift.disagreements.append(Disagreement(instances[key], bool(verdicts["ours"])))
+            self._explain(drift.name, instances[key], bool(verdicts["official"]))
+        drift.checked = len(instances)
 
 
 # ---------------------------------------------------------------------------------------------------- report

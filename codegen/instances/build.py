@@ -1,16 +1,32 @@
-"""Instances of a schema in normal form: built ones (one per union variant and enum value, minimal, full, and
-each member given its other values) and seeded mutations of any instance (a member dropped, an unknown member
-added, a value replaced). Used by the drift check."""
+"""The deterministic builder: instances of a schema in normal form (codegen/schema_normal.py), one per union
+variant and enum value, minimal (required members only) and full (every member), and each top-level member given
+its other built values in turn. The same schema always gives the same instances; they are meant to be valid but
+are never assumed to be: every checker judges them."""
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
-from .schema_normal import ANY, JSON, MAX_DEPTH, Node, Normaliser
+from ..schema_normal import ANY, JSON, MAX_DEPTH, Node, Normaliser
 
-_REPLACEMENTS: tuple[JSON, ...] = (None, "x", 1, 1.5, 2**53, True, {}, [])
-_UNKNOWN_MEMBER = "driftUnknownMember"
+
+@dataclass(frozen=True)
+class Built:
+    """What the builder made of one node."""
+
+    instances: list[JSON]
+    """One per union variant and value, minimal and full."""
+    variations: list[JSON]
+    """Full top-level objects with one member at a time given each of its other built values."""
+    vocabulary: list[str]
+    """The string consts and enum values met while building, in order."""
+
+
+def build_instances(side: Normaliser, node: Node) -> Built:
+    """Every instance the builder makes of `node`, a node of the document `side` normalises."""
+    builder = InstanceBuilder(side)
+    instances = builder.build(node)
+    return Built(instances, builder.variations, list(builder.vocabulary))
 
 
 class InstanceBuilder:
@@ -85,66 +101,3 @@ class InstanceBuilder:
                 for name, others in alternatives.items():
                     self.variations += [{**full, name: other} for other in others[:4]]
         return out
-
-
-def _paths(value: JSON, prefix: tuple[str | int, ...] = (), depth: int = 0) -> Iterator[tuple[str | int, ...]]:
-    yield prefix
-    if depth >= 3:
-        return
-    if isinstance(value, dict):
-        for key in value:
-            yield from _paths(value[key], (*prefix, key), depth + 1)
-    elif isinstance(value, list):
-        for index, item in enumerate(value[:2]):
-            yield from _paths(item, (*prefix, index), depth + 1)
-
-
-def _get(value: JSON, path: tuple[str | int, ...]) -> JSON:
-    for step in path:
-        value = value[step]
-    return value
-
-
-def _with(value: JSON, path: tuple[str | int, ...], new: JSON, delete: bool = False) -> JSON:
-    if not path:
-        return new
-    copy: JSON = dict(value) if isinstance(value, dict) else list(value)
-    head, rest = path[0], path[1:]
-    if delete and not rest:
-        del copy[head]
-    else:
-        copy[head] = _with(value[head], rest, new, delete)
-    return copy
-
-
-Mutation = tuple[str, tuple[str | int, ...], JSON]
-"""("drop", path, None), ("add", path, None) for an unknown member, or ("set", path, new value)."""
-
-
-def mutations(instance: JSON, vocabulary: Sequence[str], budget: int, seed: str) -> list[JSON]:
-    """Every structural mutation (a member dropped, an unknown member added) and a seeded sample of the value
-    replacements, `budget` mutations in all when there are that many."""
-    structural: list[Mutation] = []
-    values: list[Mutation] = []
-    for path in _paths(instance):
-        here = _get(instance, path)
-        if isinstance(here, dict):
-            structural += [("drop", (*path, key), None) for key in here]
-            structural.append(("add", path, None))
-        if path:
-            values += [("set", path, new) for new in _REPLACEMENTS]
-            if isinstance(here, str):
-                values += [("set", path, word) for word in vocabulary if word != here]
-    chosen = structural[:budget]
-    rest = budget - len(chosen)
-    if rest > 0:
-        chosen += values if rest >= len(values) else random.Random(seed).sample(values, rest)
-    out = []
-    for op, path, new in chosen:
-        if op == "drop":
-            out.append(_with(instance, path, None, delete=True))
-        elif op == "add":
-            out.append(_with(instance, path, {**_get(instance, path), _UNKNOWN_MEMBER: 1}))
-        else:
-            out.append(_with(instance, path, new))
-    return out
