@@ -15,10 +15,10 @@ import pytest
 from agreement import SHAPES, Instance, Report, Validators, build_validators, round_trip_problem, run
 from agreement.jsontext import STYLES, json_equal, render
 from agreement.known import KNOWN_FAILURES, PARSER_LIMITS, known_round_trip_failure
-from agreement.mutations import neighbours
-from agreement.runner import _facts, instances_for
-from agreement.strategies import SchemaStrategies
+from agreement.runner import instances_for, sources_for
 from agreement.validators import DATAMODEL_LIMITS, OFFICIAL_SCHEMA, REFERENCE_DIR, PydanticValidator
+
+from codegen.instances import facts_of, neighbours
 
 SAMPLE_SEED = 2663
 SAMPLE_COUNT = 100
@@ -80,8 +80,8 @@ def test_each_version_agrees_with_its_own_official_schema(version: str, module: 
 
 def test_the_sample_is_reproducible(validators: Validators) -> None:
     documents = [d for d in (validators.official.document, validators.ours.document) if d is not None]
-    sources = [(str(index), SchemaStrategies(document)) for index, document in enumerate(documents)]
-    facts = _facts(documents)
+    sources = sources_for(validators)
+    facts = facts_of(documents)
 
     def texts() -> list[str]:
         made = instances_for("GetTaskResult", 40, SAMPLE_SEED, sources, validators, facts)
@@ -164,7 +164,7 @@ def test_every_spelling_parses_to_the_same_value() -> None:
 def test_neighbours_of_an_example_are_mostly_near_misses(validators: Validators) -> None:
     documents = [d for d in (validators.official.document, validators.ours.document) if d is not None]
     example = {"taskId": "t", "status": "completed", "createdAt": "a", "lastUpdatedAt": "b", "ttlMs": 5, "result": {}}
-    made = neighbours(example, _facts(documents))
+    made = neighbours(example, facts_of(documents))
     kinds = {kind for _, kind in made}
     assert kinds >= {"drop-member", "null", "wrong-json-type", "int53-edge", "integral-float", "status-swapped"}
     verdicts = [validators.referee.accepts(Instance("CompletedTask", value)) for value, _ in made]

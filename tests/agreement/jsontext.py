@@ -1,29 +1,19 @@
 """JSON text for the harness: instances are value trees rendered to text in one of several spellings.
 
-Every validator sees the same bytes. The value tree holds plain JSON values plus `RawNumber`, a number written
-exactly as given (`6e4`, `60000.0`, `-0.0`), so that number spellings reach the validators' own JSON parsers.
+Every validator sees the same bytes. The value tree is the instance engine's (codegen/instances/values.py): plain
+JSON values plus `RawNumber`, a number written exactly as given (`6e4`, `60000.0`, `-0.0`), so that number
+spellings reach the validators' own JSON parsers. This module owns the text: escapes and white space (`Style`,
+`render`), and comparing parsed values as JSON does.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import random
 from dataclasses import dataclass
-from typing import Any
 
-JSON = Any
-"""A JSON value tree: dict, list, str, int, float, bool, None or RawNumber."""
-
-
-@dataclass(frozen=True)
-class RawNumber:
-    """A JSON number spelled exactly as `text` (which must be a valid JSON number)."""
-
-    text: str
-
-    @property
-    def value(self) -> int | float:
-        return json.loads(self.text)  # type: ignore[no-any-return]
+from codegen.instances import JSON, RawNumber
 
 
 @dataclass(frozen=True)
@@ -51,6 +41,14 @@ STYLES = (
     Style("mixed", "odd"),
     Style("none", "odd"),
 )
+
+
+def random_style(rng: random.Random) -> Style:
+    """A spelling drawn with `rng`: raw UTF-8 and compact text most often."""
+    escape = rng.choice(["none", "none", "none", "ascii", "all", "mixed"])
+    space = rng.choice(["compact", "compact", "spaced", "indent", "odd"])
+    return Style(escape, space, rng.randrange(1 << 30))
+
 
 _SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -157,17 +155,6 @@ def _render(value: JSON, style: Style, depth: int, out: list[str]) -> None:
         out.append("}")
     else:
         raise TypeError(f"not a JSON value: {value!r}")
-
-
-def plain(value: JSON) -> JSON:
-    """`value` with every RawNumber replaced by the number it spells (what a JSON parser returns)."""
-    if isinstance(value, RawNumber):
-        return value.value
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
-    return value
 
 
 def integers_respelled(value: JSON) -> JSON:

@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .jsontext import JSON, json_equal
+from codegen.instances import JSON
+
+from .jsontext import json_equal
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
-"""The differential run: instances per shape, five verdicts each, the round-trip property, minimal findings."""
+"""The differential run: instances per shape, five verdicts each, the round-trip property, minimal findings.
+
+Instances come from the instance engine (codegen/instances: built seeds, schema facts, near-miss mutations, verdict
+comparison) and from hypothesis (strategies.py); this module decides how many of which, and shrinks findings.
+"""
 
 from __future__ import annotations
 
-import copy
 import json
 import random
 import time
@@ -10,14 +13,30 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from .jsontext import JSON, PLAIN, RawNumber, has_integral_float, json_diff, json_equal
+from codegen.instances import (
+    JSON,
+    MUTATIONS,
+    Facts,
+    RawNumber,
+    build_instances,
+    differ,
+    facts_of,
+    get_at,
+    iter_paths,
+    mutate,
+    neighbours,
+    replaced,
+    without,
+)
+from codegen.schema_normal import Normaliser
+
+from .jsontext import PLAIN, has_integral_float, json_diff, json_equal, random_style
 from .known import KnownFailure, known_round_trip_failure
-from .mutations import MUTATIONS, Facts, delete_at, get_at, mutate, neighbours, random_style, set_at
-from .strategies import SchemaStrategies, iter_paths, schema_facts
+from .strategies import SchemaStrategies
 from .validators import REFERENCE_DIR, REPO, Instance, Validators, build_validators, dump_routes
 
 SHAPES = (
@@ -197,17 +216,32 @@ def example_values(shape: str) -> list[JSON]:
     return [json.loads(path.read_text(encoding="utf-8")) for path in paths]
 
 
-def _facts(documents: list[dict[str, Any]]) -> Facts:
-    merged: dict[str, set[Any]] = {}
-    for document in documents:
-        for key, values in schema_facts(document).items():
-            merged.setdefault(key, set()).update(values)
-    return Facts(
-        required=frozenset(merged["required"]),
-        integer=frozenset(merged["integer"]),
-        properties=frozenset(merged["properties"]),
-        literals=frozenset(merged["literals"]),
-    )
+class Source(Protocol):
+    """Where valid seeds come from: `draw` gives up to `count` instances of `$defs/<shape>`, the same for a seed."""
+
+    def draw(self, shape: str, count: int, random_seed: int) -> list[JSON]: ...
+
+
+class BuiltSeeds:
+    """The instance engine's deterministic builder on one schema document, as a seed source (the seed is unused)."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.normaliser = Normaliser(document)
+
+    def draw(self, shape: str, count: int, random_seed: int) -> list[JSON]:
+        built = build_instances(self.normaliser, self.normaliser.definition(shape))
+        return [*built.instances, *built.variations][:count]
+
+
+def sources_for(validators: Validators) -> list[tuple[str, Source]]:
+    """The seed sources: hypothesis draws and the deterministic builder, from the official schema (when there is
+    one) and from ours."""
+    documents = [("official", validators.official.document), ("ours", validators.ours.document or {})]
+    sources: list[tuple[str, Source]] = []
+    for label, document in documents:
+        if document is not None:
+            sources += [(label, SchemaStrategies(document)), (f"built-{label}", BuiltSeeds(document))]
+    return sources
 
 
 def _seed_for(*parts: object) -> int:
@@ -218,19 +252,19 @@ def instances_for(
     shape: str,
     count: int,
     seed: int,
-    sources: list[tuple[str, SchemaStrategies]],
+    sources: list[tuple[str, Source]],
     validators: Validators,
     facts: Facts,
 ) -> Iterator[tuple[Instance, bool]]:
     """`count` distinct instances of `shape` with the referee's verdict: about half valid, half invalid.
 
-    Valid instances are drawn from each schema in `sources`, then near-misses are made from them. A shape whose
+    Valid instances are drawn from each source in `sources`, then near-misses are made from them. A shape whose
     valid space is small (TasksExtensionCapability accepts only `{}`) gets its valid half from respellings of
     the same values, and as many invalid instances as it takes to reach `count`.
     """
     rng = random.Random(_seed_for(seed, shape))
     referee = validators.referee
-    per_source = max(8, count // 2 // len(sources))
+    per_source = max(8, count // len(sources))  # each schema gives a hypothesis source and a built one
     seeds: list[tuple[JSON, str]] = []
     for label, strategies in sources:
         seeds += [
@@ -325,35 +359,35 @@ def round_trip_problem(validators: Validators, instance: Instance) -> tuple[str,
 
 
 def _simplifications(value: JSON) -> Iterator[JSON]:
-    """Smaller variants of `value`, biggest cuts first within each node."""
+    """Smaller variants of `value`, biggest cuts first within each node (new trees: `value` is not changed)."""
     for path in list(iter_paths(value)):
         node = get_at(value, path)
         if isinstance(node, dict):
             for key in list(node):
-                yield delete_at(copy.deepcopy(value), (*path, key))
+                yield without(value, (*path, key))
             if node and path:
-                yield set_at(copy.deepcopy(value), path, {})
+                yield replaced(value, path, {})
         elif isinstance(node, list):
             if node:
-                yield set_at(copy.deepcopy(value), path, [])
+                yield replaced(value, path, [])
             for index in range(len(node)):
-                yield delete_at(copy.deepcopy(value), (*path, index))
+                yield without(value, (*path, index))
         elif isinstance(node, str) and node:
-            yield set_at(copy.deepcopy(value), path, "")
+            yield replaced(value, path, "")
             if len(node) > 1:
-                yield set_at(copy.deepcopy(value), path, node[: len(node) // 2])
+                yield replaced(value, path, node[: len(node) // 2])
             if not node.isascii():
-                yield set_at(copy.deepcopy(value), path, node.encode("ascii", "ignore").decode())
+                yield replaced(value, path, node.encode("ascii", "ignore").decode())
         elif isinstance(node, RawNumber):
-            yield set_at(copy.deepcopy(value), path, node.value)
+            yield replaced(value, path, node.value)
         elif isinstance(node, int) and not isinstance(node, bool) and node not in (0, 1):
-            yield set_at(copy.deepcopy(value), path, 1)
+            yield replaced(value, path, 1)
         if isinstance(node, dict):
             for key in list(node):
                 for new_key in ("x", key[: len(key) // 2]):
                     if key not in ("x", "") and new_key not in node:
                         renamed = {(new_key if k == key else k): v for k, v in node.items()}
-                        yield set_at(copy.deepcopy(value), path, renamed)
+                        yield replaced(value, path, renamed)
 
 
 def minimize(instance: Instance, still_fails: Callable[[Instance], bool], budget: int = 3000) -> Instance:
@@ -394,12 +428,8 @@ def run(
     """Generate `count` instances per shape, judge each with every validator, round-trip what the wire accepts."""
     started = time.perf_counter()
     validators = validators or build_validators()
-    documents = [d for d in (validators.official.document, validators.ours.document) if d is not None]
-    facts = _facts(documents)
-    sources: list[tuple[str, SchemaStrategies]] = []
-    if validators.official.document is not None:
-        sources.append(("official", SchemaStrategies(validators.official.document)))
-    sources.append(("ours", SchemaStrategies(validators.ours.document or {})))
+    facts = facts_of(d for d in (validators.official.document, validators.ours.document) if d is not None)
+    sources = sources_for(validators)
     report = Report(seed=seed, count=count, validators=validators)
     for shape in shapes:
         shape_started = time.perf_counter()
@@ -420,7 +450,7 @@ def run(
                 report.deviation_counts[behind] += 1
             if verdicts["datamodel"] is not None and has_integral_float(instance.value):
                 stats.respelled += 1
-            if len({v for v in verdicts.values() if v is not None}) > 1:
+            if differ(verdicts):
                 stats.disagreements += 1  # no disagreement is a known failure (KNOWN_FAILURES has none)
                 key = ("disagreement", json.dumps(verdicts))
                 if _keep(report, found, key, None, max_findings_per_shape):

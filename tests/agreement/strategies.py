@@ -1,4 +1,6 @@
-"""Valid instances drawn from a JSON Schema document: a small schema-to-hypothesis compiler.
+"""Valid instances drawn from a JSON Schema document: a small schema-to-hypothesis compiler, the harness's random
+seed source (the deterministic builder of codegen/instances is the other; values, paths and mutations are that
+engine's too).
 
 Covers the keywords the extension's schemas use: `$ref` into `$defs` (recursion through `st.deferred`), `allOf`
 (merged; an `anyOf` inside is distributed over the other members, as the official schema writes its results,
@@ -14,16 +16,13 @@ attribute 'more'`) and it refuses recursive references, which the core `JSONValu
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
-from .jsontext import JSON
-
-INT53_MAX = 2**53 - 1
+from codegen.instances import INT53_MAX, JSON
 
 # Strings that matter for this wire format: timestamps, ids, empty, non-ASCII, escapes, look-alikes of consts.
 SPECIAL_STRINGS = (
@@ -282,60 +281,3 @@ def draw_many(strategy: st.SearchStrategy[JSON], count: int, random_seed: int) -
     with contextlib.suppress(Unsatisfiable):  # a small shape (TaskStatus) runs out of new values: keep what came
         collect()
     return drawn
-
-
-def iter_paths(value: JSON, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """Every path into `value` (keys and indexes), the root `()` first."""
-    yield path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from iter_paths(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from iter_paths(item, (*path, index))
-
-
-def schema_facts(document: dict[str, Any]) -> dict[str, set[Any]]:
-    """Names the mutations aim at, read from a schema document.
-
-    `properties` (every declared member name), `required`, `integer` (members typed integer), `nullable`
-    (members that admit null), `literals` (every const and enum value).
-    """
-    facts: dict[str, set[Any]] = {k: set() for k in ("properties", "required", "integer", "nullable", "literals")}
-
-    def visit(node: Any, name: str | None) -> None:
-        if isinstance(node, list):
-            for item in node:
-                visit(item, name)
-            return
-        if not isinstance(node, dict):
-            return
-        if "const" in node:
-            facts["literals"].add(_hashable(node["const"]))
-        for value in node.get("enum", ()) if isinstance(node.get("enum"), list) else ():
-            facts["literals"].add(_hashable(value))
-        types = node.get("type")
-        types = [types] if isinstance(types, str) else types or []
-        if name is not None and "integer" in types:
-            facts["integer"].add(name)
-        if name is not None and "null" in types:
-            facts["nullable"].add(name)
-        required = node.get("required")
-        if isinstance(required, list) and all(isinstance(r, str) for r in required):
-            facts["required"].update(required)
-        for key, sub in node.items():
-            if key == "properties" and isinstance(sub, dict):
-                for prop, prop_schema in sub.items():
-                    facts["properties"].add(prop)
-                    visit(prop_schema, prop)
-            elif key in ("anyOf", "allOf", "oneOf"):
-                visit(sub, name)
-            elif key not in ("const", "enum", "required", "type"):
-                visit(sub, None)
-
-    visit(document.get("$defs", {}), None)
-    return facts
-
-
-def _hashable(value: Any) -> Any:
-    return value if isinstance(value, str | int | float | bool | type(None)) else repr(value)

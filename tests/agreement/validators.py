@@ -22,10 +22,11 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from codegen.deviations import apply_deviations, spec_deviations
+from codegen.instances import JSON, Verdicts, deviation_behind, judge
 from codegen.ir import Deviation
 from codegen.lower import load_spec
 
-from .jsontext import JSON, PLAIN, Style, has_integral_float, integers_respelled, render
+from .jsontext import PLAIN, Style, has_integral_float, integers_respelled, render
 
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = REPO.parent / "shared" / "reference" / "ext-tasks"
@@ -265,15 +266,14 @@ class Validators:
 
     def deviation_behind(self, instance: Instance, official_verdict: bool) -> str | None:
         """The listed deviation that makes the published schema judge `instance` otherwise (None: it does not)."""
-        if not self.published or self.published[0].accepts(instance) == official_verdict:
+        if not self.published:
             return None
-        singles = zip(self.deviations, self.published[1:], strict=True)
-        return next((d.name for d, single in singles if single.accepts(instance) == official_verdict), "several")
+        singles = [(d.name, single.accepts) for d, single in zip(self.deviations, self.published[1:], strict=True)]
+        return deviation_behind(instance, official_verdict, self.published[0].accepts, singles)
 
-    def verdicts(self, instance: Instance, known: dict[str, bool | None] | None = None) -> dict[str, bool | None]:
+    def verdicts(self, instance: Instance, known: dict[str, bool | None] | None = None) -> Verdicts:
         """Every validator's verdict on `instance` (`known` holds verdicts already computed, by name)."""
-        known = known or {}
-        return {v.name: known[v.name] if v.name in known else v.accepts(instance) for v in self.all}
+        return judge(instance, {v.name: v.accepts for v in self.all}, known)
 
 
 def load_official_schema(path: Path = OFFICIAL_SCHEMA) -> dict[str, Any] | None:
