@@ -80,13 +80,16 @@ def check(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """The test suite on every supported Python, against the package installed from this checkout.
+    """The test suite on every supported Python, against the package installed from this checkout, on every core
+    (pytest-xdist; a test file stays on one worker, so its module fixtures are built once).
 
-    The packaging tests (marked slow) build the distributions and install the wheel into every Python themselves,
-    so they run once, in the main Python's session."""
+    The tests marked slow do not depend on the Python that runs them (the packaging tests build the distributions
+    and install the wheel into every Python themselves), so they run once, in the main Python's session."""
     install_groups(session, "test")
     session.install("-e", ".")
-    default = [] if session.python == MAIN_PYTHON else ["-m", "not slow"]
+    default = ["-n", "auto", "--dist", "loadfile"]
+    if session.python != MAIN_PYTHON:
+        default += ["-m", "not slow"]
     session.run("python", "-m", "pytest", *(session.posargs or default))
 
 

@@ -42,7 +42,11 @@ CODEGEN_TIMEOUT = 120
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: builds and installs a wheel in a fresh venv (run by default)")
+    config.addinivalue_line(
+        "markers",
+        "slow: independent of the Python running it and costly (building and installing the wheel, generating a"
+        " spec scaled fifty times); run by default, and by nox in the main Python's session only",
+    )
 
 
 @dataclass(frozen=True)

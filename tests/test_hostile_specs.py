@@ -517,6 +517,7 @@ def test_stale_files_are_removed_by_generate_and_reported_by_check(tmp_path: Pat
 
 
 # ------------------------------------------------------------------------------------------- scale
+@pytest.mark.slow
 def test_a_spec_with_fifty_times_the_shapes_generates(tmp_path: Path) -> None:
     shapes = write_scaled_spec(REPO / "spec", tmp_path / "spec", 50)
     done = run_codegen("generate", "--spec", tmp_path / "spec", "--out", tmp_path / "out")
