@@ -166,6 +166,6 @@ def test_neighbours_of_an_example_are_mostly_near_misses(validators: Validators)
     example = {"taskId": "t", "status": "completed", "createdAt": "a", "lastUpdatedAt": "b", "ttlMs": 5, "result": {}}
     made = neighbours(example, facts_of(documents))
     kinds = {kind for _, kind in made}
-    assert kinds >= {"drop-member", "null", "wrong-json-type", "int53-edge", "integral-float", "status-swapped"}
+    assert kinds >= {"drop-member", "null", "wrong-json-type", "int53-edge", "integral-float", "literal-swapped"}
     verdicts = [validators.referee.accepts(Instance("CompletedTask", value)) for value, _ in made]
     assert 0 < verdicts.count(True) < verdicts.count(False)

@@ -2,8 +2,9 @@
 
 Two ways in. `neighbours` (from `edits`) gives every single-point near miss of an instance, deterministically: each
 member dropped or nulled, each node given each other JSON type, each integer at the int53 edges and spelled as a
-float or a string, each status swapped and each const changed, an unknown member added to each object (and, when
-asked, each string given each word of a vocabulary). `mutate` applies named operators (`MUTATIONS`) with a seeded
+float or a string, each member's literal swapped for another value of that member (a status, a method) and
+each const respelled, an unknown member added to each object (and, when asked, each string given each word of a
+vocabulary). `mutate` applies named operators (`MUTATIONS`) with a seeded
 random generator, one or several at a time, to a deep copy. Most near misses are invalid and some are valid (an
 optional member dropped, an unknown member added, strings respelled): a checker's validators decide which. The
 names the operators aim at (required members, integer members, consts) are `Facts` read from the schemas.
@@ -21,43 +22,6 @@ from dataclasses import dataclass
 from .facts import Facts
 from .values import INT53_MAX, JSON, RawNumber, ValuePath, delete_at, get_at, iter_paths, replaced, set_at, without
 
-STATUSES = ("working", "input_required", "completed", "failed", "cancelled")
-NEAR_CONSTS = (
-    "",
-    "canceled",
-    "Working",
-    "COMPLETED",
-    "input-required",
-    "inputRequired",
-    "complete ",
-    "task",
-    "complete",
-    "input_required",
-    "Task",
-    "1.0",
-    "2.0 ",
-    "2",
-    "tasks/result",
-    "tasks/list",
-    "tasks/get",
-    "tasks/update",
-    "tasks/cancel",
-    "tasks/Get",
-    "notifications/tasks/status",
-    "notifications/tasks",
-    "notifications/cancelled",
-    "sampling/createMessage",
-    "roots/list",
-    "elicitation/create",
-    "text",
-    "image",
-    "object",
-    "form",
-    "url",
-    "accept",
-    "maybe",
-    "\u0077orking\u200b",
-)
 EDGE_INTEGERS = (
     INT53_MAX,
     -INT53_MAX,
@@ -79,26 +43,9 @@ EDGE_INTEGERS = (
     RawNumber("-1E300"),
     RawNumber("9007199254740991.5"),
 )
-UNKNOWN_KEYS = (
-    "x",
-    "unknownMember",
-    "ünknown",
-    "😀",
-    "",
-    "taskID",
-    "Status",
-    "ttl",
-    "pollInterval",
-    "task",
-    "result",
-    "error",
-    "inputRequests",
-    "resultType",
-    "_meta",
-    "id",
-    "requestState",
-    "io.modelcontextprotocol/related-task",
-)
+UNKNOWN_KEYS = ("x", "unknownMember", "ünknown", "😀", "")
+"""Member names no schema declares; `unknown_member` also adds declared names where they are not declared, and
+other spellings of them."""
 ODD_VALUES: tuple[JSON, ...] = (
     None,
     1,
@@ -127,26 +74,6 @@ STRING_TWISTS = (
     "\ue000",
     "\U0010ffff",
     "\x7f",
-)
-NULL_TARGETS = (
-    "ttlMs",
-    "statusMessage",
-    "pollIntervalMs",
-    "_meta",
-    "params",
-    "result",
-    "error",
-    "inputRequests",
-    "inputResponses",
-    "taskIds",
-    "data",
-    "id",
-    "code",
-    "message",
-    "resultType",
-    "structuredContent",
-    "io.modelcontextprotocol/serverInfo",
-    "io.modelcontextprotocol/subscriptionId",
 )
 MAX_NESTING = 140  # pydantic-core's JSON parser stops at depth 200 (PARSER_LIMITS in tests/agreement/known.py)
 
@@ -194,22 +121,28 @@ def change_const(value: JSON, rng: random.Random, facts: Facts) -> JSON | None:
     if path is None:
         return None
     old = get_at(value, path)
-    choices = [c for c in NEAR_CONSTS if c != old]
-    new: JSON = rng.choice([*choices, old.upper(), old + " ", " " + old, old[:-1], 2.0, None])
+    assert isinstance(old, str)
+    new: JSON = rng.choice([*facts.near_misses(old), 2.0, None])
     return set_at(value, path, new)
 
 
-def swap_status(value: JSON, rng: random.Random, facts: Facts) -> JSON | None:
-    paths = [p for p in iter_paths(value) if get_at(value, p) in STATUSES and (not p or p[-1] == "status")]
-    path = _pick(rng, paths)
-    if path is None:
+def _other_values(facts: Facts, path: ValuePath, node: JSON) -> list[str]:
+    """The other values a member takes in the schemas when `node` (at `path`) is one of them, else none."""
+    values = facts.values_of(path[-1]) if path and isinstance(path[-1], str) else []
+    return [other for other in values if other != node] if node in values else []
+
+
+def swap_literal(value: JSON, rng: random.Random, facts: Facts) -> JSON | None:
+    """A member such as a status or a method given another of its values, under the members of the first."""
+    swappable = [(p, o) for p in iter_paths(value) if (o := _other_values(facts, p, get_at(value, p)))]
+    if not swappable:
         return None
-    old = get_at(value, path)
-    return set_at(value, path, rng.choice([s for s in STATUSES if s != old]))
+    path, others = rng.choice(swappable)
+    return set_at(value, path, rng.choice(others))
 
 
 def null_member(value: JSON, rng: random.Random, facts: Facts) -> JSON | None:
-    paths = _keyed(value, NULL_TARGETS) if rng.random() < 0.7 else []
+    paths = _keyed(value, facts.properties) if rng.random() < 0.7 else []
     path = _pick(rng, paths) or _pick(rng, list(iter_paths(value)))
     return None if path is None else set_at(value, path, None)
 
@@ -298,7 +231,8 @@ def unknown_member(value: JSON, rng: random.Random, facts: Facts) -> JSON | None
     if path is None:
         return None
     target = get_at(value, path)
-    free = [k for k in UNKNOWN_KEYS if k not in target]
+    declared = sorted(facts.properties)
+    free = [k for k in (*UNKNOWN_KEYS, *declared, *(d.capitalize() for d in declared)) if k not in target]
     if not free:
         return None
     target[rng.choice(free)] = copy.deepcopy(rng.choice(ODD_VALUES))
@@ -362,7 +296,7 @@ MUTATIONS: dict[str, Callable[[JSON, random.Random, Facts], JSON | None]] = {
     "drop-required": drop_required,
     "drop-member": drop_any_member,
     "const-changed": change_const,
-    "status-swapped": swap_status,
+    "literal-swapped": swap_literal,
     "null": null_member,
     "int53-edge": edge_integer,
     "integral-float": integral_float,
@@ -406,8 +340,9 @@ class Edit:
 
 def edits(value: JSON, facts: Facts, vocabulary: Sequence[str] = ()) -> list[Edit]:
     """Every single-point near miss of `value`, not yet applied: each member dropped or nulled, each node given each
-    other JSON type, each integer at the int53 edges and spelled as a float or a string, each const and status
-    swapped, an unknown member added to each object; and each string given each other word of `vocabulary`."""
+    other JSON type, each integer at the int53 edges and spelled as a float or a string, each member's literal
+    swapped and each const respelled, an unknown member added to each object; and each string given each other
+    word of `vocabulary`."""
     out: list[Edit] = []
     for path in iter_paths(value):
         node = get_at(value, path)
@@ -424,11 +359,12 @@ def edits(value: JSON, facts: Facts, vocabulary: Sequence[str] = ()) -> list[Edi
                 out.append(Edit("int53-edge", path, edge))
             out += [Edit("integral-float", path, spelling) for spelling in _float_spellings(node)[:6]]
             out.append(Edit("string-for-int", path, str(node)))
-        if isinstance(node, str) and node in STATUSES:
-            out += [Edit("status-swapped", path, status) for status in STATUSES if status != node]
+        swaps = _other_values(facts, path, node)
+        if swaps:
+            out += [Edit("literal-swapped", path, other) for other in swaps]
         elif isinstance(node, str) and node in facts.literals:
-            for near in (node.upper(), node + " ", "", "tasks/result", "complete" if node != "complete" else "task"):
-                out.append(Edit("const-changed", path, near))
+            near = facts.near_misses(node)  # other spellings first, then the other literals
+            out += [Edit("const-changed", path, new) for new in dict.fromkeys([*near[:8], *near[-3:]])]
         if isinstance(node, dict):
             for key, extra in (("x", None), ("x", 1), ("ünknown", {"a": [1.5, None]})):
                 if key not in node:
