@@ -1,0 +1,448 @@
+"""What the msgspec fast path (`fast.py` of each version's package) needs to know about the IR, decided once.
+
+msgspec validates in C what it can express, and the package's `_fast` module checks the rest exactly. This view
+decides which is which:
+
+- An object shape is a Struct that forbids unknown members (the strict fast path; open objects keep unknown members
+  through the exact path). It inherits from the first shape it extends when that shape's members are its own
+  first members, unchanged.
+- A variant of discriminated unions is a tagged Struct (msgspec's `tag_field`/`tag`) when its discriminator is a
+  required string const, every union holding it discriminates on the same member, and nothing refers to it directly
+  (msgspec accepts a tagged Struct without its tag where it is not reached through a union).
+- A union msgspec can express (tagged objects, or at most one type per JSON kind) is a Union alias; any other (an
+  object union without a discriminator, a recursive one) is an exact union: a `Union` for type checkers, at run time
+  a type the decoders' hook decodes variant by variant.
+- A union or alias that admits every JSON value (`JSONValue`) is `Any`; an object shape without members that is
+  open is `dict[str, Any]`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Container, Iterator
+
+from . import ir
+from .filters import py_literal
+
+INT53 = (-ir.INT53_MAX, ir.INT53_MAX)
+
+
+def camel(name: str) -> str:
+    """The wire name the fast Structs give an attribute by default (`task_id` -> `taskId`): `_fast.camel`."""
+    first, *rest = name.split("_")
+    return first + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _refs(expr: ir.TypeExpr) -> Iterator[str]:
+    if isinstance(expr, ir.Ref):
+        yield expr.name
+    elif isinstance(expr, ir.ArrayOf):
+        yield from _refs(expr.item)
+    elif isinstance(expr, ir.MapOf):
+        yield from _refs(expr.value)
+
+
+class FastView:
+    """The fast-path decisions for one version's spec: tags, bases, exact unions, annotations, output order."""
+
+    def __init__(self, spec: ir.Spec) -> None:
+        self.spec = spec
+        self.any_json = {s.name for s in spec.shapes if self._admits_every_value(ir.Ref(s.name), frozenset())}
+        self.dicts = {s.name for s in spec.shapes if isinstance(s, ir.ObjectShape) and not s.fields and not s.closed}
+        self.wire_names = self._wire_names()
+        self.recursive = self._recursive()
+        self.tags = self._tags()
+        self.exact_unions = self._exact_unions()
+
+    # ------------------------------------------------------------------------------------------- decisions
+
+    def _admits_every_value(self, expr: ir.TypeExpr, assumed: frozenset[str]) -> bool:
+        """True when `expr` accepts every JSON value (assuming so for the shapes in `assumed`: a recursive alias
+        such as JSONValue does when its variants cover every kind with itself inside)."""
+        if isinstance(expr, ir.Primitive):
+            return expr.name == "any"
+        if not isinstance(expr, ir.Ref):
+            return False
+        if expr.name in assumed:
+            return True
+        shape = self.spec.shape(expr.name)
+        inner = assumed | {expr.name}
+        if isinstance(shape, ir.AliasShape):
+            return self._admits_every_value(shape.type, inner)
+        if not isinstance(shape, ir.UnionShape):
+            return False
+        kinds: set[str] = set()
+        for variant in shape.variants:
+            kinds |= self._kinds_covered(variant, inner)
+        return "any" in kinds or {"object", "array", "string", "number", "boolean", "null"} <= kinds
+
+    def _kinds_covered(self, expr: ir.TypeExpr, assumed: frozenset[str]) -> set[str]:
+        if isinstance(expr, ir.Primitive):
+            unbounded = expr.minimum is None and expr.maximum is None
+            if expr.name == "number" and unbounded:
+                return {"number"}
+            return {expr.name} if expr.name in ("string", "boolean", "null", "any") else set()
+        if isinstance(expr, ir.ArrayOf):
+            return {"array"} if self._admits_every_value(expr.item, assumed) else set()
+        if isinstance(expr, ir.MapOf):
+            return {"object"} if self._admits_every_value(expr.value, assumed) else set()
+        if isinstance(expr, ir.Ref):
+            shape = self.spec.shape(expr.name)
+            if expr.name in assumed or self._admits_every_value(expr, assumed):
+                return {"any"}
+            if isinstance(shape, ir.AliasShape):
+                return self._kinds_covered(shape.type, assumed | {expr.name})
+            if isinstance(shape, ir.UnionShape):
+                covered: set[str] = set()
+                for variant in shape.variants:
+                    covered |= self._kinds_covered(variant, assumed | {expr.name})
+                return covered
+        return set()
+
+    def _wire_names(self) -> dict[str, str]:
+        """Attribute names whose wire name is not `camel` of them and the same wherever they appear (`meta`:
+        `_meta`): the module's Structs rename them by this table instead of one `field(name=...)` each."""
+        seen: dict[str, set[str]] = {}
+        for shape in self.spec.shapes:
+            for f in shape.fields if isinstance(shape, ir.ObjectShape) else ():
+                seen.setdefault(f.py_name, set()).add(f.wire_name)
+        return {py: wire.pop() for py, wire in sorted(seen.items()) if len(wire) == 1 and camel(py) not in wire}
+
+    def _recursive(self) -> set[str]:
+        """Unions and aliases that reach themselves through other unions and aliases, `Any` ones aside (JSONObject
+        is a map of JSONValue, which is `Any`: it is not recursive here)."""
+
+        exprs = {
+            s.name: s.variants if isinstance(s, ir.UnionShape) else (s.type,)
+            for s in self.spec.shapes
+            if isinstance(s, (ir.UnionShape, ir.AliasShape)) and s.name not in self.any_json
+        }
+
+        def edges(name: str) -> set[str]:
+            return {ref for expr in exprs[name] for ref in _refs(expr) if ref in exprs}
+
+        candidates = set(exprs)
+        recursive: set[str] = set()
+        for start in candidates:
+            seen: set[str] = set()
+            todo = list(edges(start))
+            while todo:
+                current = todo.pop()
+                if current == start:
+                    recursive.add(start)
+                    break
+                if current not in seen:
+                    seen.add(current)
+                    todo.extend(edges(current))
+        return recursive
+
+    def _direct_refs(self) -> set[str]:
+        """Object shapes referred to other than as a variant of a discriminated union."""
+        direct: set[str] = set()
+        for shape in self.spec.shapes:
+            if isinstance(shape, ir.ObjectShape):
+                for f in shape.fields:
+                    direct.update(_refs(f.type))
+            elif isinstance(shape, ir.AliasShape):
+                direct.update(_refs(shape.type))
+            elif isinstance(shape, ir.UnionShape):
+                for variant in shape.variants:
+                    if shape.discriminator is None or not isinstance(variant, ir.Ref):
+                        direct.update(_refs(variant))
+        return direct
+
+    def _tags(self) -> dict[str, tuple[str, str]]:
+        """(member, value) of every object shape that is a tagged Struct."""
+        candidates: dict[str, tuple[str, str] | None] = {}
+        for union in self.spec.shapes:
+            if not isinstance(union, ir.UnionShape) or union.discriminator is None:
+                continue
+            for variant in union.variants:
+                assert isinstance(variant, ir.Ref)  # lowering checks that discriminated variants are objects
+                shape = self.spec.shape(variant.name)
+                assert isinstance(shape, ir.ObjectShape)
+                member = next(f for f in shape.fields if f.wire_name == union.discriminator)
+                tag = (member.wire_name, member.type.value) if isinstance(member.type, ir.Const) else None
+                if tag is None or not isinstance(tag[1], str) or candidates.get(variant.name, tag) != tag:
+                    candidates[variant.name] = None
+                else:
+                    candidates[variant.name] = (tag[0], tag[1])
+        direct = self._direct_refs()
+        tags = {name: tag for name, tag in candidates.items() if tag is not None and name not in direct}
+        while True:  # a variant of a union decoded variant by variant is reached directly: it loses its tag
+            exact = self._exact_unions(tags)
+            lost = {
+                v.name
+                for union in self.spec.shapes
+                if isinstance(union, ir.UnionShape) and union.name in exact
+                for v in union.variants
+                if isinstance(v, ir.Ref) and v.name in tags
+            }
+            if not lost:
+                return tags
+            tags = {name: tag for name, tag in tags.items() if name not in lost}
+
+    def _exact_unions(self, tags: dict[str, tuple[str, str]] | None = None) -> set[str]:
+        """Unions (and recursive aliases) msgspec cannot express, decoded variant by variant by `_fast`."""
+        tags = self.tags if tags is None else tags
+        exact: set[str] = set()
+        changed = True
+        while changed:  # a union holding an exact union is exact too
+            changed = False
+            for shape in self.spec.shapes:
+                if shape.name in exact or shape.name in self.any_json:
+                    continue
+                if shape.name in self.recursive or (
+                    isinstance(shape, ir.UnionShape) and not self._expressible(shape, tags, exact)
+                ):
+                    exact.add(shape.name)
+                    changed = True
+        return exact
+
+    def _expressible(self, union: ir.UnionShape, tags: dict[str, tuple[str, str]], exact: set[str]) -> bool:
+        kinds: list[str] = []
+        tag_fields: set[str] = set()
+        for variant in union.variants:
+            for kind in self._msgspec_kinds(variant, tags, exact):
+                if kind.startswith("tag:"):
+                    tag_fields.add(kind)
+                else:
+                    kinds.append(kind)
+        if "exact" in kinds or "any" in kinds or len(tag_fields) > 1 or (tag_fields and "object" in kinds):
+            return False
+        return len(kinds) == len(set(kinds))
+
+    def _msgspec_kinds(self, expr: ir.TypeExpr, tags: dict[str, tuple[str, str]], exact: set[str]) -> list[str]:
+        """The kinds msgspec tells a union's members apart by (one member per kind, tagged Structs aside)."""
+        if isinstance(expr, ir.ArrayOf):
+            return ["array"]
+        if isinstance(expr, ir.MapOf):
+            return ["object"]
+        if isinstance(expr, ir.Choice):
+            return ["str"]
+        if isinstance(expr, ir.Const):
+            return ["exact"] if isinstance(expr.value, bool) else ["str" if isinstance(expr.value, str) else "int"]
+        if isinstance(expr, ir.Primitive):
+            return {
+                "string": ["str"],
+                "integer": ["int"],
+                "int53": ["int"],
+                "number": ["int", "float"],
+                "boolean": ["bool"],
+                "null": ["null"],
+                "any": ["any"],
+            }[expr.name]
+        name = expr.name
+        shape = self.spec.shape(name)
+        if name in exact:
+            return ["exact"]
+        if name in self.any_json:
+            return ["any"]
+        if isinstance(shape, ir.ObjectShape):
+            return [f"tag:{tags[name][0]}"] if name in tags else ["object"]
+        if isinstance(shape, ir.EnumShape):
+            return ["str"]
+        if isinstance(shape, ir.AliasShape):
+            return self._msgspec_kinds(shape.type, tags, exact)
+        return [kind for variant in shape.variants for kind in self._msgspec_kinds(variant, tags, exact)]
+
+    # ------------------------------------------------------------------------------------------- what the template asks
+
+    def classes(self) -> list[ir.ObjectShape]:
+        """The object shapes that are Structs, in spec order (bases come first in the spec or are not used)."""
+        return [s for s in self.spec.shapes if isinstance(s, ir.ObjectShape) and s.name not in self.dicts]
+
+    def aliases(self) -> list[ir.Shape]:
+        """Enums, aliases, unions and member-less open objects, after the classes, each after what it needs."""
+        pending = [s for s in self.spec.shapes if not isinstance(s, ir.ObjectShape) or s.name in self.dicts]
+        names = {s.name for s in pending}
+        done: set[str] = set()
+        ordered: list[ir.Shape] = []
+        while pending:
+            for shape in pending:
+                needs = {n for n in self._alias_refs(shape) if n in names and n != shape.name} - done
+                if not needs:
+                    break
+            else:  # a cycle: only through exact unions, whose variants are looked up when first used
+                shape = next(s for s in pending if s.name in self.exact_unions)
+            pending.remove(shape)
+            done.add(shape.name)
+            ordered.append(shape)
+        return ordered
+
+    def _alias_refs(self, shape: ir.Shape) -> set[str]:
+        if shape.name in self.any_json or isinstance(shape, ir.ObjectShape):
+            return set()
+        if isinstance(shape, ir.AliasShape):
+            return set(_refs(shape.type))
+        if isinstance(shape, ir.UnionShape):
+            return {name for v in shape.variants for name in _refs(v)}
+        return set()
+
+    def base(self, shape: ir.ObjectShape) -> str:
+        """The class a Struct inherits from: a shape it extends (see the module docstring) or Open/Closed."""
+        index = self.spec.shapes.index(shape)
+        earlier = {s.name for s in self.spec.shapes[:index]}
+        for parent_name in shape.extends:
+            parent = self.spec.shape(parent_name)
+            if (
+                parent_name in earlier
+                and isinstance(parent, ir.ObjectShape)
+                and parent_name not in self.dicts
+                and parent.fields
+                and shape.fields[: len(parent.fields)] == parent.fields
+                and self.tags.get(parent_name) == self.tags.get(shape.name)
+                and parent.closed == shape.closed
+            ):
+                return parent_name
+        return "_Closed" if shape.closed else "_Open"
+
+    def own_fields(self, shape: ir.ObjectShape) -> list[ir.Field]:
+        """The members a Struct declares: not inherited, not its tag."""
+        parent = self.spec.by_name.get(self.base(shape))
+        inherited = len(parent.fields) if isinstance(parent, ir.ObjectShape) else 0
+        tag = self.tags.get(shape.name)
+        return [f for f in shape.fields[inherited:] if tag is None or f.wire_name != tag[0]]
+
+    def reaches_exact(self, expr: ir.TypeExpr, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether a value of `expr` can hold an exact type outside a Struct (msgspec keeps its JSON text there,
+        which the Struct holding the value decodes)."""
+        if isinstance(expr, ir.Const):
+            return isinstance(expr.value, bool)
+        if isinstance(expr, (ir.ArrayOf, ir.MapOf)):
+            return self.reaches_exact(expr.item if isinstance(expr, ir.ArrayOf) else expr.value, seen)
+        if not isinstance(expr, ir.Ref) or expr.name in seen or expr.name in self.any_json:
+            return False
+        if expr.name in self.exact_unions:
+            return True
+        shape = self.spec.shape(expr.name)
+        inner = seen | {expr.name}
+        if isinstance(shape, ir.AliasShape):
+            return self.reaches_exact(shape.type, inner)
+        return isinstance(shape, ir.UnionShape) and any(self.reaches_exact(v, inner) for v in shape.variants)
+
+    def decodes_unions(self, shape: ir.ObjectShape) -> bool:
+        """Whether a Struct takes the `_DecodesUnions` mixin (its base does not have it already)."""
+        parent = self.spec.by_name.get(self.base(shape))
+        if isinstance(parent, ir.ObjectShape) and self.decodes_unions(parent):
+            return False
+        return any(self.reaches_exact(f.type) for f in shape.fields)
+
+    def kw_only(self, shape: ir.ObjectShape) -> bool:
+        """Whether a Struct's members are keyword-only: when a required one follows an optional one (msgspec and
+        type checkers need it then), and in subclasses of such Structs (which keep the members' order)."""
+        parent = self.spec.by_name.get(self.base(shape))
+        if isinstance(parent, ir.ObjectShape) and self.kw_only(parent):
+            return True
+        tag = self.tags.get(shape.name)
+        required = [f.required for f in shape.fields if tag is None or f.wire_name != tag[0]]
+        return any(later and not earlier for earlier, later in itertools.pairwise(required))
+
+    def class_keywords(self, shape: ir.ObjectShape) -> str:
+        """The class statement's bases and keywords (`(_Open, kw_only=True)`)."""
+        keywords = [self.base(shape)] + (["_DecodesUnions"] if self.decodes_unions(shape) else [])
+        keywords += ["kw_only=True"] if self.kw_only(shape) else []
+        tag = self.tags.get(shape.name)
+        if tag is not None and self.base(shape) in ("_Open", "_Closed"):
+            keywords += [f"tag_field={py_literal(tag[0])}", f"tag={py_literal(tag[1])}"]
+        return ", ".join(keywords)
+
+    def tag_attribute(self, shape: ir.ObjectShape) -> str | None:
+        """The ClassVar statement that gives a tagged Struct its discriminator as an attribute, or None."""
+        tag = self.tags.get(shape.name)
+        if tag is None or self.base(shape) not in ("_Open", "_Closed"):
+            return None
+        member = next(f for f in shape.fields if f.wire_name == tag[0])
+        return f"{member.py_name}: ClassVar[Literal[{py_literal(tag[1])}]] = {py_literal(tag[1])}"
+
+    def type(self, expr: ir.TypeExpr, defined: Container[str] | None = None) -> str:
+        """The type expression of `expr` for the Structs (msgspec reads it at run time, type checkers too). In an
+        alias's value (`defined`: the names defined before it), a shape defined later is quoted."""
+        if isinstance(expr, ir.Ref):
+            name = "Any" if expr.name in self.any_json else expr.name
+            return name if defined is None or name in defined or name == "Any" else py_literal(name)
+        if isinstance(expr, ir.ArrayOf):
+            return f"list[{self.type(expr.item, defined)}]"
+        if isinstance(expr, ir.MapOf):
+            return f"dict[str, {self.type(expr.value, defined)}]"
+        if isinstance(expr, ir.Const):
+            if isinstance(expr.value, bool):
+                return "JsonTrue" if expr.value else "JsonFalse"
+            return f"Literal[{py_literal(expr.value)}]"
+        if isinstance(expr, ir.Choice):
+            return f"Literal[{', '.join(map(py_literal, expr.values))}]"
+        return _primitive(expr)
+
+    def annotation(self, field: ir.Field) -> str:
+        """A Struct member's annotation and default: `| None` when nullable, `| UnsetType = UNSET` when optional."""
+        base = self.type(field.type)
+        if field.nullable and base != "Any":
+            base = f"{base} | None"
+        if field.required:
+            return base + self._name(field, "")
+        return (base if base == "Any" else f"{base} | UnsetType") + self._name(field, "UNSET")
+
+    def _name(self, field: ir.Field, default: str) -> str:
+        if self.wire_names.get(field.py_name, camel(field.py_name)) == field.wire_name:
+            return f" = {default}" if default else ""
+        args = [f"default={default}"] if default else []
+        return f" = field({', '.join([*args, f'name={py_literal(field.wire_name)}'])})"
+
+    def alias(self, shape: ir.Shape) -> str:
+        """The value of a non-Struct shape's alias."""
+        if shape.name in self.any_json:
+            return "Any"
+        if isinstance(shape, ir.EnumShape):
+            return f"Literal[{', '.join(py_literal(v.value) for v in shape.values)}]"
+        if isinstance(shape, ir.ObjectShape):
+            return "dict[str, Any]"
+        order = [s.name for s in self.aliases()]
+        defined = {s.name for s in self.classes()} | set(order[: order.index(shape.name)])
+        members = [
+            self.type(m, defined) for m in (shape.variants if isinstance(shape, ir.UnionShape) else [shape.type])
+        ]
+        return f"Union[{', '.join(members)}]" if len(members) > 1 else members[0]
+
+    def exact_type(self, shape: ir.Shape) -> str | None:
+        """For an exact union, its run-time value (made from the alias's value), else None."""
+        if shape.name not in self.exact_unions:
+            return None
+        # A quoted name (a recursive union) is looked up in the module when the union is first used.
+        return f"_exact_union({shape.name}, __name__)" if '"' in self.alias(shape) else f"_exact_union({shape.name})"
+
+    def api_names(self) -> list[str]:
+        """The names the fast module defines besides the shapes (`_fast.API_NAMES`)."""
+        return ["Decoder", "UNSET", "UnsetType", "ValidationError", "decoder", "encode", "unknown_members"]
+
+    def named_decoders(self) -> list[str]:
+        """The shapes `decoder(name)` is typed for by name: the unions; a class is passed itself
+        (`decoder(GetTaskRequest)`), which one generic signature types."""
+        return [s.name for s in self.spec.shapes if isinstance(s, ir.UnionShape)]
+
+
+def _primitive(expr: ir.Primitive) -> str:
+    if expr.name in ("integer", "int53"):
+        low, high = (expr.minimum, expr.maximum)
+        if expr.name == "int53":
+            low = INT53[0] if low is None else max(low, INT53[0])
+            high = INT53[1] if high is None else min(high, INT53[1])
+            if (low, high) == INT53:
+                return "Int53"
+        return _bounded("int", low, high, integer=True)
+    if expr.name == "number":
+        if expr.minimum is None and expr.maximum is None:
+            return "int | float"
+        int_part = _bounded("int", expr.minimum, expr.maximum, integer=True)
+        return f"{int_part} | {_bounded('float', expr.minimum, expr.maximum, integer=False)}"
+    return {"string": "str", "boolean": "bool", "null": "None", "any": "Any"}[expr.name]
+
+
+def _bounded(base: str, low: float | None, high: float | None, *, integer: bool) -> str:
+    """`base` with msgspec bounds; an integer is >= 0.5 when it is >= 1, so integer bounds are rounded inwards."""
+    bounds = []
+    if low is not None:
+        bounds.append(f"ge={py_literal(math.ceil(low) if integer else low)}")
+    if high is not None:
+        bounds.append(f"le={py_literal(math.floor(high) if integer else high)}")
+    return f"Annotated[{base}, Meta({', '.join(bounds)})]" if bounds else base
