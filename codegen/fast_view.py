@@ -19,6 +19,7 @@ decides which is which:
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections.abc import Container, Iterator
 
@@ -410,6 +411,19 @@ class FastView:
             return None
         # A quoted name (a recursive union) is looked up in the module when the union is first used.
         return f"_exact_union({shape.name}, __name__)" if '"' in self.alias(shape) else f"_exact_union({shape.name})"
+
+    def all_lines(self, width: int = 116) -> list[str]:
+        """`__all__`'s names, sorted as ruff's RUF022 sorts them (constants, classes, the rest), packed into lines
+        (the module keeps the layout: `# fmt: skip`)."""
+        names = [s.name for s in self.spec.shapes] + self.api_names()
+        names.sort(key=lambda n: (0 if n.isupper() and len(n) > 1 else 1 if n[:1].isupper() else 2, n))
+        lines = [""]
+        for name in names:
+            item = f"{json.dumps(name)},"
+            if lines[-1] and len(lines[-1]) + 1 + len(item) > width:
+                lines.append("")
+            lines[-1] = f"{lines[-1]} {item}" if lines[-1] else item
+        return lines
 
     def api_names(self) -> list[str]:
         """The names the fast module defines besides the shapes (`_fast.API_NAMES`)."""

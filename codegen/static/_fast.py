@@ -1,10 +1,4 @@
-"""What the generated `fast` modules stand on (msgspec): Struct bases, exact unions, decoders, the encoder.
-
-msgspec decodes first, with Structs that refuse unknown members: what it accepts, the wire models accept, with the
-same values. A union it cannot express is kept as JSON text (`Annotated[Raw, _Union]`) and decoded variant by
-variant in the holding Struct's `__post_init__`. What msgspec refuses goes to the strict wire model of the shape,
-whose verdict is the answer; what it accepts is turned into the Structs, unknown members kept.
-"""
+"""What the generated `fast` modules stand on (msgspec); how they work: the docstring of `<package>.fast`."""
 
 from __future__ import annotations
 
