@@ -1,7 +1,7 @@
 """The distributions: sdist and wheel built by `python -m build`, the wheel built from the sdist equal to the one
 built from the tree, `twine check` clean, the wheel lean (no duplicated file, at most 400 KB unpacked) with its
-LICENSE and classifiers, and installed into a clean venv of every supported Python, where the typed consumer
-examples run."""
+LICENSE and classifiers, and installed (with the `fast` extra) into a clean venv of every supported Python, where the
+typed consumer examples run and the core imports neither the mcp SDK nor msgspec."""
 
 from __future__ import annotations
 
@@ -112,6 +112,7 @@ def test_the_metadata_is_ready_for_the_index(dists: dict[str, Path]) -> None:
     always = sorted(r.split(">")[0].split("=")[0] for r in requirements if "extra ==" not in r)
     assert always == ["mcp-types", "pydantic"]
     assert any(r.startswith("mcp>=") and "extra == 'sdk'" in r.replace('"', "'") for r in requirements)
+    assert any(r.startswith("msgspec>=") and "extra == 'fast'" in r.replace('"', "'") for r in requirements)
 
 
 def python_for(version: str) -> Path | None:
@@ -136,10 +137,12 @@ def test_the_wheel_installs_and_the_consumers_run_on_each_python(
     venv = tmp_path / "venv"
     run([python, "-m", "venv", venv], cwd=tmp_path)
     venv_python = venv / "bin" / "python"
-    run([venv_python, "-m", "pip", "install", "--quiet", dists["wheel"]], cwd=tmp_path)
+    run([venv_python, "-m", "pip", "install", "--quiet", f"{dists['wheel']}[fast]"], cwd=tmp_path)
     for consumer in CONSUMERS:
         run([venv_python, consumer], cwd=tmp_path)
     where = run([venv_python, "-c", "import mcp_ext_tasks, sys; print(mcp_ext_tasks.__file__)"], cwd=tmp_path)
     assert where.stdout.strip().startswith(str(venv)), where.stdout
     no_sdk = run([venv_python, "-c", "import mcp_ext_tasks.wire, sys; print('mcp' in sys.modules)"], cwd=tmp_path)
     assert no_sdk.stdout.strip() == "False", "importing the core must not import the mcp SDK"
+    core = "import mcp_ext_tasks, mcp_ext_tasks.wire, mcp_ext_tasks.typed, sys; print('msgspec' in sys.modules)"
+    assert run([venv_python, "-c", core], cwd=tmp_path).stdout.strip() == "False", "msgspec is for the fast extra"

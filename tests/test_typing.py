@@ -10,8 +10,8 @@ import pytest
 CONSUMERS = sorted((Path(__file__).parent / "typing").glob("*_consumer.py"))
 
 
-def test_both_consumers_are_there() -> None:
-    assert [path.name for path in CONSUMERS] == ["seed_consumer.py", "wire_consumer.py"]
+def test_every_consumer_is_there() -> None:
+    assert [path.name for path in CONSUMERS] == ["fast_consumer.py", "seed_consumer.py", "wire_consumer.py"]
 
 
 @pytest.mark.parametrize("consumer", CONSUMERS, ids=lambda path: path.stem)
