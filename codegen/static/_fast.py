@@ -177,36 +177,25 @@ def _fixer(tp: Any) -> Callable[[Any], Any] | None:
     item = _exact_of(args[-1])
 
     def each(value: Any) -> Any:
-        if _type(value) is dict:
-            members = cast(dict[str, Any], value)
-            for key, member in members.items():
-                if item is None:
+        kind: type[object] = value.__class__  # no `type(value) is dict`: that narrows `Any` for type checkers
+        if kind is dict:
+            members: dict[str, Any] = value
+            if item is None:
+                for key, member in members.items():
                     members[key] = inner(member)
-                elif type(member) is Raw:  # InputResponses: a map of a union, on the hot path
-                    members[key] = item.decode(member)
-        elif _type(value) is list:
-            items = cast(list[Any], value)
+            else:  # InputResponses: a map of a union, on the hot path
+                for key, member in members.items():
+                    if type(member) is Raw:
+                        members[key] = item.decode(member)
+        elif kind is list:
+            items: list[Any] = value
             items[:] = map(inner, items)
         return value
 
     return each
 
 
-def _post_init(cls: type[Any]) -> Callable[[Any], None]:
-    steps = [(f.name, fix) for f in msgspec.structs.fields(cls) if (fix := _fixer(f.type)) is not None]
-
-    def post_init(self: Any) -> None:
-        for name, fix in steps:
-            value = getattr(self, name)
-            if type(value) is Raw:
-                setattr(self, name, fix(value))
-            else:
-                fix(value)  # a container: decoded in place
-
-    return post_init
-
-
-_POST_INITS: dict[type, Callable[[Any], None]] = {}
+_STEPS: dict[type, list[tuple[str, Callable[[Any], Any]]]] = {}
 
 
 class DecodesUnions:
@@ -215,10 +204,16 @@ class DecodesUnions:
     __slots__ = ()
 
     def __post_init__(self) -> None:
-        post_init = _POST_INITS.get(type(self))
-        if post_init is None:
-            post_init = _POST_INITS[type(self)] = _post_init(type(self))
-        post_init(self)
+        steps = _STEPS.get(type(self))
+        if steps is None:
+            fields = msgspec.structs.fields(cast(type[msgspec.Struct], type(self)))
+            steps = _STEPS[type(self)] = [(f.name, fix) for f in fields if (fix := _fixer(f.type)) is not None]
+        for name, fix in steps:
+            value = getattr(self, name)
+            if type(value) is Raw:
+                setattr(self, name, fix(value))
+            else:
+                fix(value)  # a container: decoded in place
 
 
 def _from_wire(value: Any, namespace: Any) -> Any:
