@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from collections.abc import Container, Iterator
 
 from . import ir
@@ -425,14 +426,22 @@ class FastView:
             lines[-1] = f"{lines[-1]} {item}" if lines[-1] else item
         return lines
 
+    @staticmethod
+    def summary(text: str) -> str:
+        """A shape's description up to the end of its first sentence: its docstring here (the whole text is the
+        docstring in `wire` and in the reference)."""
+        end = re.search(r"[.!?](?=\s|$)", text)
+        return text if end is None else text[: end.end()]
+
     def api_names(self) -> list[str]:
         """The names the fast module defines besides the shapes (`_fast.API_NAMES`)."""
         return ["Decoder", "UNSET", "UnsetType", "ValidationError", "decoder", "encode", "unknown_members"]
 
     def named_decoders(self) -> list[str]:
-        """The shapes `decoder(name)` is typed for by name: the unions; a class is passed itself
-        (`decoder(GetTaskRequest)`), which one generic signature types."""
-        return [s.name for s in self.spec.shapes if isinstance(s, ir.UnionShape)]
+        """The shapes `decoder(name)` is typed for by name: the discriminated unions (`GetTaskResult`); a class is
+        passed itself (`decoder(GetTaskRequest)`), which one generic signature types; other names give
+        `Decoder[Any]`."""
+        return [s.name for s in self.spec.shapes if isinstance(s, ir.UnionShape) and s.discriminator is not None]
 
 
 def _primitive(expr: ir.Primitive) -> str:

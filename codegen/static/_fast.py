@@ -65,14 +65,12 @@ class ValidationError(ValueError):
 
 
 class _Exact:
-    """A type msgspec cannot express, as `Annotated[Raw, <it>]`: `decode` takes the JSON text msgspec kept. As
-    such, a boolean const (msgspec has no boolean literals)."""
+    """A type msgspec cannot express, as `Annotated[Raw, <it>]`: a boolean const, or (`_Union`) a union."""
 
     def __init__(self, expected: object) -> None:
         self.expected = expected
 
     def decode(self, raw: Raw | bytes | str) -> Any:
-        """The value of `raw`; ValueError when it does not fit."""
         if msgspec.json.decode(raw) is not self.expected:
             raise ValueError(f"Expected {json.dumps(self.expected)}")
         return self.expected
@@ -120,7 +118,6 @@ def exact_union(union: Any, module: str | None = None) -> Any:
 
 
 def _resolve(tp: Any, module: str | None) -> Any:
-    """`tp` with its quoted names (forward references) looked up in `module`."""
     if isinstance(tp, ForwardRef) and module:
         return getattr(sys.modules[module], tp.__forward_arg__)
     origin: Any = get_origin(tp)
@@ -138,7 +135,7 @@ else:
 
 
 def _exact_of(tp: Any, optional: bool = False) -> _Exact | None:
-    """The exact type `tp` is (`optional`: also where it may be None or UNSET); None when it is no exact type."""
+    # The _Exact of `tp` (`optional`: also where it may be None or UNSET).
     args = get_args(tp)
     if get_origin(tp) in _UNIONS and optional:
         rest = [a for a in args if a not in (type(None), UnsetType)]
@@ -147,7 +144,6 @@ def _exact_of(tp: Any, optional: bool = False) -> _Exact | None:
 
 
 def _known(tp: Any) -> frozenset[str] | None:
-    """The wire names a Struct knows (its tag included); None for other types."""
     if not (isinstance(tp, type) and issubclass(tp, msgspec.Struct)):
         return None
     names: frozenset[str] = frozenset(tp.__struct_encode_fields__)
@@ -160,8 +156,7 @@ def _type(value: object) -> type[object]:
 
 @functools.cache
 def _fixer(tp: Any) -> Callable[[Any], Any] | None:
-    """What decodes the JSON text msgspec kept in a value of type `tp` outside Structs (which decode their own),
-    in place; None when there is none."""
+    # What decodes, in place, the JSON text msgspec kept in a value of type `tp` outside Structs (None: none).
     exact = _exact_of(tp, optional=True)
     if exact is not None:
         return lambda value: exact.decode(value) if type(value) is Raw else value
@@ -217,7 +212,6 @@ class DecodesUnions:
 
 
 def _from_wire(value: Any, namespace: Any) -> Any:
-    """A value the wire models accepted, with the fast module's Structs for its wire models."""
     model: BaseModel | None = value if hasattr(value, "model_fields_set") else None
     if model is None:
         if _type(value) is list:
@@ -239,8 +233,7 @@ def _from_wire(value: Any, namespace: Any) -> Any:
 
 @functools.lru_cache(maxsize=1024)
 def _keeper(cls: type[msgspec.Struct], keys: tuple[str, ...]) -> type[msgspec.Struct]:
-    """The subclass of `cls` with a member for each unknown member, under its wire name: msgspec writes them (a
-    name msgspec refuses, with quotes, backslashes or control characters, as a placeholder `encode` replaces)."""
+    # `cls` with a member per unknown member, which msgspec writes (a name it refuses: a placeholder `encode` swaps).
     names = {f"_unknown_{i}": key for i, key in enumerate(keys)}
     fields = [(name, Any, msgspec.field(name=_writable(key))) for name, key in names.items()]
     namespace = {"__unknown_members__": names}
@@ -268,7 +261,6 @@ def unknown_members(obj: msgspec.Struct) -> dict[str, Any]:
 
 
 def _path(loc: tuple[int | str, ...], value: Any, missing: bool) -> str:
-    """The JSONPath of a pydantic error location in `value`: union tags left out, a `missing` member named."""
     path = "$"
     for index, step in enumerate(loc):
         inside: Any = value if _type(value) in (list, dict) else None

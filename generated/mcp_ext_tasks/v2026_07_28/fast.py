@@ -59,9 +59,7 @@ class _Closed(Closed, rename=lambda name: _WIRE_NAMES.get(name, camel(name))):
 
 
 class Task(_Open, kw_only=True):
-    """A snapshot of a task: the fields every task status shares. The object is open: unknown members are allowed
-    and kept.
-    """
+    """A snapshot of a task: the fields every task status shares."""
 
     task_id: str
     status: TaskStatus
@@ -114,9 +112,7 @@ class CompletedTask(_Open, kw_only=True, tag_field="status", tag="completed"):
 
 
 class FailedTask(_Open, kw_only=True, tag_field="status", tag="failed"):
-    """A task whose request ended with a JSON-RPC error during execution. Not used for tool results with isError
-    true, which complete.
-    """
+    """A task whose request ended with a JSON-RPC error during execution."""
 
     status: ClassVar[Literal["failed"]] = "failed"
 
@@ -144,8 +140,7 @@ class CancelledTask(_Open, kw_only=True, tag_field="status", tag="cancelled"):
 
 class CreateTaskResult(Task, kw_only=True):
     """The answer to a task-augmented request (only tools/call): a task handle in place of the request's normal
-    result, flat Result & Task, marked by resultType "task". The seed status is usually, not necessarily,
-    working.
+    result, flat Result & Task, marked by resultType "task".
     """
 
     result_type: Literal["task"]
@@ -303,13 +298,11 @@ class TaskSubscriptionAcknowledgedNotifications(_Open):
 
 
 class TasksExtensionCapability(_Closed):
-    """The value of the extension under `capabilities.extensions`, for clients (per request) and servers alike.
-    It has no settings: only the empty object is valid.
-    """
+    """The value of the extension under `capabilities.extensions`, for clients (per request) and servers alike."""
 
 
 class Result(_Open):
-    """The fields every result shares. Open: other members are allowed and kept."""
+    """The fields every result shares."""
 
     result_type: str
     meta: ResultMetaObject | UnsetType = UNSET
@@ -771,9 +764,7 @@ GetTaskResult: TypeAlias = Union[
     GetFailedTaskResult,
     GetCancelledTaskResult,
 ]
-"""The tasks/get result: Result & DetailedTask with resultType "complete". Exactly one status variant, told
-apart by `status`; completed carries result, failed carries error, input_required carries inputRequests.
-"""
+"""The tasks/get result: Result & DetailedTask with resultType "complete"."""
 
 TaskStatusNotificationParams: TypeAlias = Union[
     WorkingTaskNotificationParams,
@@ -783,7 +774,7 @@ TaskStatusNotificationParams: TypeAlias = Union[
     CancelledTaskNotificationParams,
 ]
 """Parameters of notifications/tasks: NotificationParams & DetailedTask, the complete task exactly as tasks/get
-would return it. Exactly one status variant, told apart by `status`.
+would return it.
 """
 
 RequestId: TypeAlias = Union[int, str]
@@ -877,19 +868,7 @@ def decoder(shape: Literal["TaskStatusNotificationParams"]) -> Decoder[TaskStatu
 
 
 @overload
-def decoder(shape: Literal["RequestId"]) -> Decoder[RequestId]: ...
-
-
-@overload
 def decoder(shape: Literal["InputRequest"]) -> Decoder[InputRequest]: ...
-
-
-@overload
-def decoder(shape: Literal["InputResponse"]) -> Decoder[InputResponse]: ...
-
-
-@overload
-def decoder(shape: Literal["SamplingContent"]) -> Decoder[SamplingContent]: ...
 
 
 @overload
@@ -898,26 +877,6 @@ def decoder(shape: Literal["SamplingMessageContentBlock"]) -> Decoder[SamplingMe
 
 @overload
 def decoder(shape: Literal["ContentBlock"]) -> Decoder[ContentBlock]: ...
-
-
-@overload
-def decoder(shape: Literal["ResourceContents"]) -> Decoder[ResourceContents]: ...
-
-
-@overload
-def decoder(shape: Literal["JSONValue"]) -> Decoder[JSONValue]: ...
-
-
-@overload
-def decoder(shape: Literal["ElicitRequestParams"]) -> Decoder[ElicitRequestParams]: ...
-
-
-@overload
-def decoder(shape: Literal["PrimitiveSchemaDefinition"]) -> Decoder[PrimitiveSchemaDefinition]: ...
-
-
-@overload
-def decoder(shape: Literal["ElicitContentValue"]) -> Decoder[ElicitContentValue]: ...
 
 
 @overload
