@@ -8,6 +8,8 @@ harness runs the same check on every instance the wire models accept (tests/test
 from __future__ import annotations
 
 import json
+import sys
+from types import FrameType
 
 import pytest
 from agreement.jsontext import json_diff, json_equal
@@ -91,3 +93,53 @@ def test_a_snapshot_built_in_python_validates_as_the_message_it_dumps() -> None:
     assert TypeAdapter(wire.GetTaskResult).validate_json(text) == snapshot
     with pytest.raises(ValidationError):  # a message is read by wire name only
         TypeAdapter(wire.GetTaskResult).validate_python(snapshot.model_dump(by_alias=False))
+
+
+def test_a_member_set_to_none_after_construction_is_left_out_on_every_route() -> None:
+    """Assigning None to a member that may be omitted but never be null leaves it out, as in the constructor;
+    assigning None to a member that admits null writes the null."""
+    task = wire.WorkingTask.model_validate_json(
+        '{"taskId": "t", "status": "working", "statusMessage": "busy", "createdAt": "a", "lastUpdatedAt": "b",'
+        ' "ttlMs": 5}'
+    )
+    task.status_message = None
+    task.ttl_ms = None
+    expected = {"taskId": "t", "status": "working", "createdAt": "a", "lastUpdatedAt": "b", "ttlMs": None}
+    routes = dump_routes(TypeAdapter(wire.WorkingTask), task)
+    assert len(routes) == 12
+    for route, dumped in routes.items():
+        assert json.loads(dumped) == expected, route
+    error = wire.Error(code=1, message="m", data=[1])
+    error.data = None
+    assert error.model_dump_json() == '{"code":1,"message":"m","data":null}'
+
+
+def test_model_dumps_run_no_python_code_even_when_every_nested_model_is_built(
+    official_example: Example,
+) -> None:
+    """`model_dump` and `model_dump_json` take a serializer without the Python callbacks that keep the other routes
+    exact (a wrap serializer per model, `exclude_if` per member), so a dump calls no Python function. Nested models
+    whose own serializers are built (after being validated on their own) must not bring theirs back."""
+    if not official_example.valid:
+        pytest.skip("an invalid example has nothing to dump")
+    for name in wire.__all__:
+        model = getattr(wire, name)
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            model.model_rebuild()
+    value = TypeAdapter(getattr(wire, official_example.shape)).validate_json(official_example.text)
+    if not isinstance(value, BaseModel):
+        pytest.skip("a container of models is dumped through a TypeAdapter")
+    value.model_dump_json()  # the plain serializer is built on first use
+    called: list[str] = []
+
+    def record(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call":
+            called.append(frame.f_code.co_name)
+
+    sys.setprofile(record)
+    try:
+        value.model_dump_json(by_alias=True, exclude_none=True)
+        value.model_dump(mode="json")
+    finally:
+        sys.setprofile(None)
+    assert [name for name in called if name not in ("model_dump", "model_dump_json")] == []

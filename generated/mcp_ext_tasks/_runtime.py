@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterable
 from importlib import resources
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union, cast
 
@@ -20,7 +21,7 @@ from pydantic import (
     ValidationInfo,
     model_serializer,
 )
-from pydantic_core import PydanticCustomError, core_schema
+from pydantic_core import PydanticCustomError, SchemaSerializer, core_schema
 
 INT53_MAX = 9007199254740991
 """The largest integer a JSON number carries exactly; `Int53` allows it with either sign."""
@@ -126,8 +127,52 @@ def is_none(value: Any) -> bool:
     return value is None
 
 
-_AS_THE_MESSAGE: dict[str, Any] = {"exclude_none": False, "exclude_unset": True, "exclude_defaults": False}
-"""Dump options that give back exactly the wire message: members left out stay out, nulls it carries stay."""
+_AS_THE_MESSAGE: dict[str, Any] = {"exclude_none": False, "exclude_unset": True, "exclude_defaults": True}
+"""Dump options that give back exactly the wire message from a model's plain serializer (`_plain_serializer`),
+where a member that may be omitted but never be null keeps the default None and every other default is
+`_NEVER_EQUAL`: members left out stay out, a None that means "left out" stays out, and the nulls a message carries
+(required ones like `ttlMs`, an error's `data`, unknown members, nulls inside JSON values) stay."""
+
+
+_NEVER_EQUAL = object()
+"""A default no member's value equals (compared in C, no Python call), so that `exclude_defaults` never drops a
+member that the message carries."""
+_NOT_SCHEMAS = frozenset(["cls", "function", "metadata", "default", "expected", "ref", "schema_ref", "config"])
+"""Keys of a core schema whose values are not schemas: copied as they are."""
+
+
+def _plain(schema: Any) -> Any:
+    """A copy of a core schema that serializes like the original without the Python parts: no wire model's wrap
+    serializer, no `exclude_if` callback (`_AS_THE_MESSAGE` does their work, see there)."""
+    if isinstance(schema, list):
+        return [_plain(item) for item in cast("Iterable[Any]", schema)]
+    if not isinstance(schema, dict):
+        return schema
+    original = cast("dict[str, Any]", schema)
+    copy = {key: value if key in _NOT_SCHEMAS else _plain(value) for key, value in original.items()}
+    kind = original.get("type")
+    if kind == "model" and isinstance(original.get("cls"), type) and issubclass(original["cls"], WireModel):
+        copy.pop("serialization", None)
+    elif kind == "model-field":
+        omitted_when_none = copy.pop("serialization_exclude_if", None) is not None
+        inner: dict[str, Any] = copy["schema"]
+        if inner.get("type") == "default" and not omitted_when_none:
+            copy["schema"] = {key: value for key, value in inner.items() if key != "default_factory"}
+            copy["schema"]["default"] = _NEVER_EQUAL
+    return copy
+
+
+_PLAIN_SERIALIZERS: dict[type[BaseModel], SchemaSerializer] = {}
+
+
+def _plain_serializer(model: type[BaseModel]) -> SchemaSerializer:
+    """The serializer `model_dump` and `model_dump_json` use: built once, on first use, from the model's core
+    schema without the Python callbacks that keep other dump routes exact (about 3x faster)."""
+    serializer = _PLAIN_SERIALIZERS.get(model)
+    if serializer is None:
+        model.model_rebuild()  # the core schema is built on first use (defer_build)
+        serializer = _PLAIN_SERIALIZERS.setdefault(model, SchemaSerializer(_plain(model.__pydantic_core_schema__)))
+    return serializer
 
 
 @functools.cache
@@ -206,19 +251,37 @@ class WireModel(BaseModel):
         # accept attribute names there too).
         __init__.__pydantic_base_init__ = True
 
-        def model_dump(self, **kwargs: Any) -> dict[str, Any]:
-            return super().model_dump(**(kwargs | _AS_THE_MESSAGE))
+        # Dumps take the plain serializer. `exclude_none`, `exclude_unset` and `exclude_defaults` are taken and
+        # overridden (`_AS_THE_MESSAGE`); the common calls pass no other option and skip building a dict of them.
+        def model_dump(
+            self, *, mode: str = "python", by_alias: bool | None = None, exclude_none: bool = False, **options: Any
+        ) -> dict[str, Any]:
+            serializer = _PLAIN_SERIALIZERS.get(type(self)) or _plain_serializer(type(self))
+            if options:
+                options.update(_AS_THE_MESSAGE)
+                return serializer.to_python(self, mode=mode, by_alias=by_alias, **options)  # type: ignore[no-any-return]
+            return serializer.to_python(  # type: ignore[no-any-return]
+                self, mode=mode, by_alias=by_alias, exclude_unset=True, exclude_defaults=True
+            )
 
-        def model_dump_json(self, **kwargs: Any) -> str:
-            return super().model_dump_json(**(kwargs | _AS_THE_MESSAGE))
+        def model_dump_json(
+            self, *, indent: int | None = None, by_alias: bool | None = None, exclude_none: bool = False, **options: Any
+        ) -> str:
+            serializer = _PLAIN_SERIALIZERS.get(type(self)) or _plain_serializer(type(self))
+            if options:
+                options.update(_AS_THE_MESSAGE)
+                return serializer.to_json(self, indent=indent, by_alias=by_alias, **options).decode()
+            return serializer.to_json(
+                self, indent=indent, by_alias=by_alias, exclude_unset=True, exclude_defaults=True
+            ).decode()
 
     @model_serializer(mode="wrap")
     def _as_the_message(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
         if info.exclude_unset and not info.exclude_none and not info.exclude_defaults:
             return handler(self)  # type: ignore[no-any-return]
         # Reached through a TypeAdapter (or a container of other types) with other options: dump the message once,
-        # with the options that keep it whole; nested wire models then take the branch above.
-        return self.__pydantic_serializer__.to_python(  # type: ignore[no-any-return]
+        # with the plain serializer, which has no wrap serializers inside.
+        return _plain_serializer(type(self)).to_python(  # type: ignore[no-any-return]
             self,
             mode=info.mode,
             by_alias=info.by_alias,
