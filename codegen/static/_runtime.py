@@ -301,6 +301,8 @@ class KeepsRequiredNulls(BaseModel):
     `__required_nullable__` lists them as (attribute, wire name) pairs.
     """
 
+    model_config = ConfigDict(defer_build=True)  # built on first use, not when the wire models are imported
+
     __required_nullable__: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     @model_serializer(mode="wrap")
