@@ -222,9 +222,13 @@ def _from_wire(value: Any, namespace: Any) -> Any:
     cls = getattr(namespace, type(model).__name__)
     if _known(cls) is None:  # an open object without members: a dict here
         return model.model_dump()
-    names = {f.name for f in msgspec.structs.fields(cls)}
-    members = {name: _from_wire(getattr(model, name), namespace) for name in model.model_fields_set & names}
     unknown = model.__pydantic_extra__ or {}
+    names = {f.name for f in msgspec.structs.fields(cls)} & model.model_fields_set
+    if names & unknown.keys():  # an unknown member named like an attribute: which of the two was set?
+        wire_names = model.model_dump(by_alias=True).keys()
+        fields = type(model).model_fields
+        names = {n for n in names if (fields[n].serialization_alias or n) in wire_names}
+    members = {name: _from_wire(getattr(model, name), namespace) for name in names}
     if not unknown:
         return cls(**members)
     extra = {f"_unknown_{i}": value for i, value in enumerate(unknown.values())}

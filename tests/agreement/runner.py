@@ -1,4 +1,4 @@
-"""The differential run: instances per shape, five verdicts each, the round-trip property, minimal findings.
+"""The differential run: instances per shape, six verdicts each, the round-trip property, minimal findings.
 
 Instances come from the instance engine (codegen/instances: built seeds, schema facts, near-miss mutations, verdict
 comparison) and from hypothesis (strategies.py); this module decides how many of which, and shrinks findings.
@@ -204,6 +204,13 @@ class Report:
                 f"  schema     {v.package}.json_schema(), jsonschema Draft 2020-12 (format not asserted)",
                 f"  official   {official}",
                 f"  datamodel  {datamodel}",
+                *(
+                    [f"  fast       {v.package}.fast.decoder(<Shape>).decode (msgspec), and encode in the round trip"]
+                    if v.fast is not None and v.fast.available
+                    else [f"  fast       ABSENT: {v.fast.missing_reason}"]
+                    if v.fast is not None
+                    else []
+                ),
                 f"seed {self.seed}, {self.count} instances per shape, about half of them invalid under the referee",
             ]
         )
@@ -326,7 +333,7 @@ def instances_for(
 
 
 def round_trip_problem(validators: Validators, instance: Instance) -> tuple[str, str, JSON] | None:
-    """What goes wrong when the wire model reads `instance` and writes it back (None: nothing).
+    """What goes wrong when the wire model (then the fast path) reads `instance` and writes it back (None: nothing).
 
     validate_json, then every dump route (`dump_routes`: model and TypeAdapter, with and without exclude_none,
     python and JSON mode) must give the same JSON value (numbers compared by value, so 60000.0 may come back as
@@ -355,7 +362,7 @@ def round_trip_problem(validators: Validators, instance: Instance) -> tuple[str,
         return "reparse-differs", f"{again!r} != {value!r}"[:400], out
     if validators.referee.accepts_data(instance.shape, out) is False:
         return "dump-invalid", f"the {validators.referee.name} schema rejects the dump {dumped[:300]}", out
-    return None
+    return validators.fast.round_trip_problem(instance) if validators.fast is not None else None
 
 
 def _simplifications(value: JSON) -> Iterator[JSON]:

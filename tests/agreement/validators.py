@@ -26,7 +26,7 @@ from codegen.instances import JSON, Verdicts, deviation_behind, judge
 from codegen.ir import Deviation
 from codegen.lower import load_spec
 
-from .jsontext import PLAIN, Style, has_integral_float, integers_respelled, render
+from .jsontext import PLAIN, Style, has_integral_float, integers_respelled, json_diff, json_equal, render
 
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = REPO.parent / "shared" / "reference" / "ext-tasks"
@@ -239,9 +239,49 @@ class DatamodelValidator(Validator):
         return True
 
 
+class FastValidator(Validator):
+    """`<package>.fast.decoder(<Shape>).decode(text)`: the msgspec fast path (the `fast` extra)."""
+
+    name = "fast"
+
+    def __init__(self, package: str) -> None:
+        self.module: ModuleType | None = None
+        try:
+            self.module = importlib.import_module(f"{package}.fast")
+        except ImportError as error:  # msgspec is not installed
+            self.available, self.missing_reason = False, f"{package}.fast cannot be imported: {error}"
+
+    def accepts(self, instance: Instance) -> bool | None:
+        if self.module is None:
+            return None
+        try:
+            self.module.decoder(instance.shape).decode(instance.text)
+        except self.module.ValidationError:
+            return False
+        return True
+
+    def round_trip_problem(self, instance: Instance) -> tuple[str, str, JSON] | None:
+        """What goes wrong when the fast path reads `instance` and writes it back (None: nothing): `encode` must
+        give the same JSON value, which the fast path reads again into an object that encodes the same."""
+        if self.module is None:
+            return None
+        decoder = self.module.decoder(instance.shape)
+        encoded = self.module.encode(decoder.decode(instance.text))
+        out = json.loads(encoded)
+        if not json_equal(instance.data, out):
+            return "changed", f"fast.encode: {json_diff(instance.data, out)}; wrote {encoded[:300]!r}", out
+        try:
+            again = self.module.encode(decoder.decode(encoded))
+        except self.module.ValidationError as error:
+            return "reparse-rejected", f"fast: {error}; wrote {encoded[:300]!r}", out
+        if again != encoded:
+            return "reparse-differs", f"fast: {again[:200]!r} != {encoded[:200]!r}", out
+        return None
+
+
 @dataclass
 class Validators:
-    """The five validators, in report order, plus the referee (the official schema, else our own)."""
+    """The validators, in report order, plus the referee (the official schema, else our own)."""
 
     wire: PydanticValidator
     typed: PydanticValidator
@@ -249,6 +289,8 @@ class Validators:
     official: SchemaValidator
     """The official schema with the spec's listed deviations applied (codegen/deviations.py)."""
     datamodel: DatamodelValidator
+    fast: FastValidator | None = None
+    """The msgspec fast path (`<package>.fast`), also round-tripped; None leaves it out."""
     package: str = "mcp_ext_tasks"
     official_path: Path = OFFICIAL_SCHEMA
     deviations: tuple[Deviation, ...] = ()
@@ -259,6 +301,7 @@ class Validators:
 
     def __post_init__(self) -> None:
         self.all = [self.wire, self.typed, self.ours, self.official, self.datamodel]
+        self.all += [self.fast] if self.fast is not None else []
 
     @property
     def referee(self) -> SchemaValidator:
@@ -286,7 +329,7 @@ def load_official_schema(path: Path = OFFICIAL_SCHEMA) -> dict[str, Any] | None:
 def build_validators(
     *, package: str = "mcp_ext_tasks", official: Path = OFFICIAL_SCHEMA, datamodel: bool = True
 ) -> Validators:
-    """The five validators for `package` (the top-level names, or a versioned subpackage such as
+    """The six validators for `package` (the top-level names, or a versioned subpackage such as
     `mcp_ext_tasks.draft`), refereed by the official schema at `official`."""
     root = importlib.import_module(package)
     ours = root.json_schema()
@@ -309,6 +352,7 @@ def build_validators(
         ours=SchemaValidator("schema", ours),
         official=SchemaValidator("official", referee, missing),
         datamodel=DatamodelValidator(ours if datamodel else None, off_reason=off),
+        fast=FastValidator(package),
         deviations=deviations if published is not None else (),
         published=judges,
     )
