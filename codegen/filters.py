@@ -128,15 +128,14 @@ def wire_default(field: ir.Field) -> str:
     """The right-hand side of a wire-model field: its wire name, and for optional fields the default None.
 
     A member left out reads as None and is never written (it is not in `model_fields_set`); where null is not a
-    value of the field, a None set in Python is not written either. The wire name is a validation and a
-    serialization alias rather than `alias`, so that type checkers offer the attribute name to `__init__`.
+    value of the field (`NotNull`), a None set in Python is not written either (the runtime's plain serializer
+    sees to both). The wire name is a validation and a serialization alias rather than `alias`, so that type
+    checkers offer the attribute name to `__init__`.
     """
     args = [] if field.required else ["default=None"]
     if field.wire_name != field.py_name:
         wire_name = py_literal(field.wire_name)
         args.append(f"validation_alias={wire_name}, serialization_alias={wire_name}")
-    if not field.required and not admits_null(field):
-        args.append("exclude_if=is_none")
     return f" = Field({', '.join(args)})" if args else ""
 
 

@@ -123,42 +123,36 @@ class OnlyFor:
 
 
 def is_none(value: Any) -> bool:
-    """True for None: the serialization filter that keeps omitted optional fields off the wire."""
+    """True for None: the seed models' serialization filter that keeps omitted optional fields off the wire."""
     return value is None
 
 
 _AS_THE_MESSAGE: dict[str, Any] = {"exclude_none": False, "exclude_unset": True, "exclude_defaults": True}
-"""Dump options that give back exactly the wire message from a model's plain serializer (`_plain_serializer`),
-where a member that may be omitted but never be null keeps the default None and every other default is
-`_NEVER_EQUAL`: members left out stay out, a None that means "left out" stays out, and the nulls a message carries
-(required ones like `ttlMs`, an error's `data`, unknown members, nulls inside JSON values) stay."""
+"""Dump options that give back the exact message from a plain serializer (`_plain`): members left out stay out,
+None stays out where it means "left out" (`NotNull`, whose default None is kept), and the nulls a message carries
+stay (every other default is `_NEVER_EQUAL`)."""
 
-
-_NEVER_EQUAL = object()
-"""A default no member's value equals (compared in C, no Python call), so that `exclude_defaults` never drops a
-member that the message carries."""
+_NEVER_EQUAL = object()  # equal to no value, compared in C
 _NOT_SCHEMAS = frozenset(["cls", "function", "metadata", "default", "expected", "ref", "schema_ref", "config"])
-"""Keys of a core schema whose values are not schemas: copied as they are."""
 
 
 def _plain(schema: Any) -> Any:
-    """A copy of a core schema that serializes like the original without the Python parts: no wire model's wrap
-    serializer, no `exclude_if` callback (`_AS_THE_MESSAGE` does their work, see there)."""
+    """A copy of a core schema without the wire models' wrap serializers and with the defaults `_AS_THE_MESSAGE`
+    needs: it serializes in Rust alone."""
     if isinstance(schema, list):
         return [_plain(item) for item in cast("Iterable[Any]", schema)]
     if not isinstance(schema, dict):
         return schema
     original = cast("dict[str, Any]", schema)
     copy = {key: value if key in _NOT_SCHEMAS else _plain(value) for key, value in original.items()}
-    kind = original.get("type")
-    if kind == "model" and isinstance(original.get("cls"), type) and issubclass(original["cls"], WireModel):
+    model = original.get("cls") if original.get("type") == "model" else None
+    if isinstance(model, type) and issubclass(model, WireModel):
         copy.pop("serialization", None)
-    elif kind == "model-field":
-        omitted_when_none = copy.pop("serialization_exclude_if", None) is not None
-        inner: dict[str, Any] = copy["schema"]
-        if inner.get("type") == "default" and not omitted_when_none:
-            copy["schema"] = {key: value for key, value in inner.items() if key != "default_factory"}
-            copy["schema"]["default"] = _NEVER_EQUAL
+        absent_when_none = _null_means_absent(model)
+        for name, field in copy["schema"].get("fields", {}).items():
+            if field["schema"]["type"] == "default" and name not in absent_when_none:
+                field["schema"] = {key: value for key, value in field["schema"].items() if key != "default_factory"}
+                field["schema"]["default"] = _NEVER_EQUAL
     return copy
 
 
@@ -166,8 +160,7 @@ _PLAIN_SERIALIZERS: dict[type[BaseModel], SchemaSerializer] = {}
 
 
 def _plain_serializer(model: type[BaseModel]) -> SchemaSerializer:
-    """The serializer `model_dump` and `model_dump_json` use: built once, on first use, from the model's core
-    schema without the Python callbacks that keep other dump routes exact (about 3x faster)."""
+    """The serializer every dump of a wire model ends in, built on its first dump."""
     serializer = _PLAIN_SERIALIZERS.get(model)
     if serializer is None:
         model.model_rebuild()  # the core schema is built on first use (defer_build)
@@ -277,10 +270,7 @@ class WireModel(BaseModel):
 
     @model_serializer(mode="wrap")
     def _as_the_message(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
-        if info.exclude_unset and not info.exclude_none and not info.exclude_defaults:
-            return handler(self)  # type: ignore[no-any-return]
-        # Reached through a TypeAdapter (or a container of other types) with other options: dump the message once,
-        # with the plain serializer, which has no wrap serializers inside.
+        # Reached through a TypeAdapter or a container of other types: the plain serializer, whatever the options.
         return _plain_serializer(type(self)).to_python(  # type: ignore[no-any-return]
             self,
             mode=info.mode,

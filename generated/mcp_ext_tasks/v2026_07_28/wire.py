@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 from pydantic import ConfigDict, Field, Strict, StrictBool, StrictStr
 from typing_extensions import TypeAliasType
 
-from .._runtime import Int53, JsonInt, JsonNumber, NotNull, WireModel, is_none
+from .._runtime import Int53, JsonInt, JsonNumber, NotNull, WireModel
 
 __all__ = [
     "Annotations",
@@ -135,7 +135,7 @@ class Task(WireModel):
     """The task's current status."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -151,7 +151,7 @@ class Task(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
@@ -166,7 +166,7 @@ class WorkingTask(WireModel):
     """Always "working"."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -182,7 +182,7 @@ class WorkingTask(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
@@ -197,7 +197,7 @@ class InputRequiredTask(WireModel):
     """Always "input_required"."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -213,7 +213,7 @@ class InputRequiredTask(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
@@ -231,7 +231,7 @@ class CompletedTask(WireModel):
     """Always "completed"."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -247,7 +247,7 @@ class CompletedTask(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
@@ -269,7 +269,7 @@ class FailedTask(WireModel):
     """Always "failed"."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -285,7 +285,7 @@ class FailedTask(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
@@ -303,7 +303,7 @@ class CancelledTask(WireModel):
     """Always "cancelled"."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -319,7 +319,7 @@ class CancelledTask(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
@@ -347,7 +347,7 @@ class CreateTaskResult(WireModel):
     """The task's current status."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -363,7 +363,7 @@ class CreateTaskResult(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
@@ -371,7 +371,7 @@ class CreateTaskResult(WireModel):
     """Always "task"; distinguishes the task handle from the request's normal result."""
 
     meta: "Annotated[ResultMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the result."""
 
@@ -406,7 +406,7 @@ class CompleteResult(WireModel):
     """Always "complete"."""
 
     meta: "Annotated[ResultMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the result."""
 
@@ -439,7 +439,7 @@ class GetWorkingTaskResult(WireModel):
     """Always "working"."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -455,7 +455,7 @@ class GetWorkingTaskResult(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
@@ -463,7 +463,7 @@ class GetWorkingTaskResult(WireModel):
     """Always "complete"."""
 
     meta: "Annotated[ResultMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the result."""
 
@@ -478,7 +478,7 @@ class GetInputRequiredTaskResult(WireModel):
     """Always "input_required"."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -494,7 +494,7 @@ class GetInputRequiredTaskResult(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
@@ -505,7 +505,7 @@ class GetInputRequiredTaskResult(WireModel):
     """Always "complete"."""
 
     meta: "Annotated[ResultMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the result."""
 
@@ -520,7 +520,7 @@ class GetCompletedTaskResult(WireModel):
     """Always "completed"."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -536,7 +536,7 @@ class GetCompletedTaskResult(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
@@ -549,7 +549,7 @@ class GetCompletedTaskResult(WireModel):
     """Always "complete"."""
 
     meta: "Annotated[ResultMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the result."""
 
@@ -564,7 +564,7 @@ class GetFailedTaskResult(WireModel):
     """Always "failed"."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -580,7 +580,7 @@ class GetFailedTaskResult(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
@@ -591,7 +591,7 @@ class GetFailedTaskResult(WireModel):
     """Always "complete"."""
 
     meta: "Annotated[ResultMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the result."""
 
@@ -606,7 +606,7 @@ class GetCancelledTaskResult(WireModel):
     """Always "cancelled"."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -622,7 +622,7 @@ class GetCancelledTaskResult(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
@@ -630,7 +630,7 @@ class GetCancelledTaskResult(WireModel):
     """Always "complete"."""
 
     meta: "Annotated[ResultMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the result."""
 
@@ -670,7 +670,7 @@ class UpdateTaskResult(WireModel):
     """Always "complete"."""
 
     meta: "Annotated[ResultMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the result."""
 
@@ -705,7 +705,7 @@ class CancelTaskResult(WireModel):
     """Always "complete"."""
 
     meta: "Annotated[ResultMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the result."""
 
@@ -738,7 +738,7 @@ class WorkingTaskNotificationParams(WireModel):
     """Always "working"."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -754,12 +754,12 @@ class WorkingTaskNotificationParams(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
     meta: "Annotated[NotificationMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the notification."""
 
@@ -774,7 +774,7 @@ class InputRequiredTaskNotificationParams(WireModel):
     """Always "input_required"."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -790,7 +790,7 @@ class InputRequiredTaskNotificationParams(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
@@ -798,7 +798,7 @@ class InputRequiredTaskNotificationParams(WireModel):
     """Every input request still outstanding, by key. Keys are unique over the task's lifetime and never reused."""
 
     meta: "Annotated[NotificationMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the notification."""
 
@@ -813,7 +813,7 @@ class CompletedTaskNotificationParams(WireModel):
     """Always "completed"."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -829,7 +829,7 @@ class CompletedTaskNotificationParams(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
@@ -839,7 +839,7 @@ class CompletedTaskNotificationParams(WireModel):
     """
 
     meta: "Annotated[NotificationMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the notification."""
 
@@ -854,7 +854,7 @@ class FailedTaskNotificationParams(WireModel):
     """Always "failed"."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -870,7 +870,7 @@ class FailedTaskNotificationParams(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
@@ -878,7 +878,7 @@ class FailedTaskNotificationParams(WireModel):
     """The JSON-RPC error the request ended with."""
 
     meta: "Annotated[NotificationMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the notification."""
 
@@ -893,7 +893,7 @@ class CancelledTaskNotificationParams(WireModel):
     """Always "cancelled"."""
 
     status_message: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="statusMessage", serialization_alias="statusMessage", exclude_if=is_none
+        default=None, validation_alias="statusMessage", serialization_alias="statusMessage"
     )
     """A human-readable message about the current status, which may be shown to the user or model."""
 
@@ -909,12 +909,12 @@ class CancelledTaskNotificationParams(WireModel):
     """
 
     poll_interval_ms: Annotated[Int53 | None, NotNull] = Field(
-        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs", exclude_if=is_none
+        default=None, validation_alias="pollIntervalMs", serialization_alias="pollIntervalMs"
     )
     """Suggested delay in milliseconds between two tasks/get polls. May change over the task's life."""
 
     meta: "Annotated[NotificationMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the notification."""
 
@@ -938,7 +938,7 @@ class TaskSubscriptionNotifications(WireModel):
     """
 
     task_ids: Annotated[list[StrictStr] | None, NotNull] = Field(
-        default=None, validation_alias="taskIds", serialization_alias="taskIds", exclude_if=is_none
+        default=None, validation_alias="taskIds", serialization_alias="taskIds"
     )
     """The ids of the tasks to receive notifications/tasks for."""
 
@@ -949,7 +949,7 @@ class TaskSubscriptionAcknowledgedNotifications(WireModel):
     """
 
     task_ids: Annotated[list[StrictStr] | None, NotNull] = Field(
-        default=None, validation_alias="taskIds", serialization_alias="taskIds", exclude_if=is_none
+        default=None, validation_alias="taskIds", serialization_alias="taskIds"
     )
     """The ids of the tasks the server will send notifications/tasks for."""
 
@@ -971,7 +971,7 @@ class Result(WireModel):
     """
 
     meta: "Annotated[ResultMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the result."""
 
@@ -1001,7 +1001,7 @@ class JSONRPCRequest(WireModel):
     method: StrictStr
     """The method to invoke."""
 
-    params: Annotated[dict[str, Any] | None, NotNull] = Field(default=None, exclude_if=is_none)
+    params: Annotated[dict[str, Any] | None, NotNull] = Field(default=None)
     """The method's parameters."""
 
 
@@ -1014,7 +1014,7 @@ class JSONRPCNotification(WireModel):
     method: StrictStr
     """The notification's method."""
 
-    params: Annotated[dict[str, Any] | None, NotNull] = Field(default=None, exclude_if=is_none)
+    params: Annotated[dict[str, Any] | None, NotNull] = Field(default=None)
     """The notification's parameters."""
 
 
@@ -1026,7 +1026,7 @@ class NotificationParams(WireModel):
     """The parameters every notification shares."""
 
     meta: "Annotated[NotificationMetaObject | None, NotNull]" = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the notification."""
 
@@ -1044,7 +1044,6 @@ class ResultMetaObject(WireModel):
         default=None,
         validation_alias="io.modelcontextprotocol/serverInfo",
         serialization_alias="io.modelcontextprotocol/serverInfo",
-        exclude_if=is_none,
     )
     """The server software that produced the result, self-reported; for display and debugging only."""
 
@@ -1056,7 +1055,6 @@ class NotificationMetaObject(WireModel):
         default=None,
         validation_alias="io.modelcontextprotocol/subscriptionId",
         serialization_alias="io.modelcontextprotocol/subscriptionId",
-        exclude_if=is_none,
     )
     """The id of the subscriptions/listen request whose stream delivered the notification; absent on
     notifications not delivered on a subscription stream.
@@ -1069,20 +1067,20 @@ class Implementation(WireModel):
     name: StrictStr
     """Programmatic name, also the display fallback when there is no title."""
 
-    title: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    title: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """Human-readable display name."""
 
     version: StrictStr
     """The implementation's version."""
 
-    description: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    description: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """What the implementation does, in a few words."""
 
-    icons: "Annotated[list[Icon] | None, NotNull]" = Field(default=None, exclude_if=is_none)
+    icons: "Annotated[list[Icon] | None, NotNull]" = Field(default=None)
     """Icons a user interface may show for it."""
 
     website_url: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="websiteUrl", serialization_alias="websiteUrl", exclude_if=is_none
+        default=None, validation_alias="websiteUrl", serialization_alias="websiteUrl"
     )
     """The implementation's website."""
 
@@ -1094,14 +1092,14 @@ class Icon(WireModel):
     """The icon's URI (http(s) or a data: URI)."""
 
     mime_type: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="mimeType", serialization_alias="mimeType", exclude_if=is_none
+        default=None, validation_alias="mimeType", serialization_alias="mimeType"
     )
     """MIME type, when the source's own is missing or generic."""
 
-    sizes: Annotated[list[StrictStr] | None, NotNull] = Field(default=None, exclude_if=is_none)
+    sizes: Annotated[list[StrictStr] | None, NotNull] = Field(default=None)
     """Sizes the icon suits, each "WxH" or "any"."""
 
-    theme: Annotated[Literal["dark", "light"] | None, NotNull] = Field(default=None, exclude_if=is_none)
+    theme: Annotated[Literal["dark", "light"] | None, NotNull] = Field(default=None)
     """The background theme the icon is designed for."""
 
 
@@ -1144,39 +1142,39 @@ class CreateMessageRequestParams(WireModel):
     """The conversation to sample from."""
 
     model_preferences_: "Annotated[ModelPreferences | None, NotNull]" = Field(
-        default=None, validation_alias="modelPreferences", serialization_alias="modelPreferences", exclude_if=is_none
+        default=None, validation_alias="modelPreferences", serialization_alias="modelPreferences"
     )
     """The server's model preferences, which the client may ignore."""
 
     system_prompt: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="systemPrompt", serialization_alias="systemPrompt", exclude_if=is_none
+        default=None, validation_alias="systemPrompt", serialization_alias="systemPrompt"
     )
     """A system prompt the server would like used; the client may change or drop it."""
 
     include_context: Annotated[Literal["allServers", "none", "thisServer"] | None, NotNull] = Field(
-        default=None, validation_alias="includeContext", serialization_alias="includeContext", exclude_if=is_none
+        default=None, validation_alias="includeContext", serialization_alias="includeContext"
     )
     """Which servers' context to attach to the prompt; the client may ignore it."""
 
-    temperature: Annotated[JsonNumber | None, NotNull] = Field(default=None, exclude_if=is_none)
+    temperature: Annotated[JsonNumber | None, NotNull] = Field(default=None)
     """Sampling temperature."""
 
     max_tokens: JsonInt = Field(validation_alias="maxTokens", serialization_alias="maxTokens")
     """The most tokens to sample; the client may sample fewer."""
 
     stop_sequences: Annotated[list[StrictStr] | None, NotNull] = Field(
-        default=None, validation_alias="stopSequences", serialization_alias="stopSequences", exclude_if=is_none
+        default=None, validation_alias="stopSequences", serialization_alias="stopSequences"
     )
     """Sequences that end sampling."""
 
-    metadata: "Annotated[JSONObject | None, NotNull]" = Field(default=None, exclude_if=is_none)
+    metadata: "Annotated[JSONObject | None, NotNull]" = Field(default=None)
     """Provider-specific metadata passed through to the LLM provider."""
 
-    tools: "Annotated[list[Tool] | None, NotNull]" = Field(default=None, exclude_if=is_none)
+    tools: "Annotated[list[Tool] | None, NotNull]" = Field(default=None)
     """Tools the model may use while generating."""
 
     tool_choice: "Annotated[ToolChoice | None, NotNull]" = Field(
-        default=None, validation_alias="toolChoice", serialization_alias="toolChoice", exclude_if=is_none
+        default=None, validation_alias="toolChoice", serialization_alias="toolChoice"
     )
     """How the model should use the tools."""
 
@@ -1191,7 +1189,7 @@ class SamplingMessage(WireModel):
     """A single content block or a list of them."""
 
     meta: Annotated[MetaObject | None, NotNull] = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the message."""
 
@@ -1222,7 +1220,7 @@ Role = Literal["assistant", "user"]
 class Annotations(WireModel):
     """Hints to the client about how to use or display an object."""
 
-    audience: Annotated[list[Role] | None, NotNull] = Field(default=None, exclude_if=is_none)
+    audience: Annotated[list[Role] | None, NotNull] = Field(default=None)
     """Who the object is meant for."""
 
     priority: Annotated[
@@ -1232,11 +1230,11 @@ class Annotations(WireModel):
         ]
         | None,
         NotNull,
-    ] = Field(default=None, exclude_if=is_none)
+    ] = Field(default=None)
     """Importance from 0 (entirely optional) to 1 (effectively required)."""
 
     last_modified: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="lastModified", serialization_alias="lastModified", exclude_if=is_none
+        default=None, validation_alias="lastModified", serialization_alias="lastModified"
     )
     """When the object was last modified, as an ISO 8601 timestamp."""
 
@@ -1250,11 +1248,11 @@ class TextContent(WireModel):
     text: StrictStr
     """The text."""
 
-    annotations: Annotated[Annotations | None, NotNull] = Field(default=None, exclude_if=is_none)
+    annotations: Annotated[Annotations | None, NotNull] = Field(default=None)
     """Hints for the client."""
 
     meta: Annotated[MetaObject | None, NotNull] = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the block."""
 
@@ -1271,11 +1269,11 @@ class ImageContent(WireModel):
     mime_type: StrictStr = Field(validation_alias="mimeType", serialization_alias="mimeType")
     """The image's MIME type."""
 
-    annotations: Annotated[Annotations | None, NotNull] = Field(default=None, exclude_if=is_none)
+    annotations: Annotated[Annotations | None, NotNull] = Field(default=None)
     """Hints for the client."""
 
     meta: Annotated[MetaObject | None, NotNull] = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the block."""
 
@@ -1292,11 +1290,11 @@ class AudioContent(WireModel):
     mime_type: StrictStr = Field(validation_alias="mimeType", serialization_alias="mimeType")
     """The audio's MIME type."""
 
-    annotations: Annotated[Annotations | None, NotNull] = Field(default=None, exclude_if=is_none)
+    annotations: Annotated[Annotations | None, NotNull] = Field(default=None)
     """Hints for the client."""
 
     meta: Annotated[MetaObject | None, NotNull] = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the block."""
 
@@ -1317,7 +1315,7 @@ class ToolUseContent(WireModel):
     """The tool's arguments."""
 
     meta: Annotated[MetaObject | None, NotNull] = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the block."""
 
@@ -1340,12 +1338,12 @@ class ToolResultContent(WireModel):
     """The tool's structured result, any JSON value."""
 
     is_error: Annotated[StrictBool | None, NotNull] = Field(
-        default=None, validation_alias="isError", serialization_alias="isError", exclude_if=is_none
+        default=None, validation_alias="isError", serialization_alias="isError"
     )
     """Whether the tool use failed."""
 
     meta: Annotated[MetaObject | None, NotNull] = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the block."""
 
@@ -1372,28 +1370,28 @@ class ResourceLink(WireModel):
     name: StrictStr
     """Programmatic name, also the display fallback when there is no title."""
 
-    title: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    title: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """Human-readable display name."""
 
-    description: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    description: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """What the resource represents."""
 
     mime_type: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="mimeType", serialization_alias="mimeType", exclude_if=is_none
+        default=None, validation_alias="mimeType", serialization_alias="mimeType"
     )
     """The resource's MIME type, when known."""
 
-    size: Annotated[JsonInt | None, NotNull] = Field(default=None, exclude_if=is_none)
+    size: Annotated[JsonInt | None, NotNull] = Field(default=None)
     """The raw content's size in bytes, when known."""
 
-    icons: Annotated[list[Icon] | None, NotNull] = Field(default=None, exclude_if=is_none)
+    icons: Annotated[list[Icon] | None, NotNull] = Field(default=None)
     """Icons a user interface may show for it."""
 
-    annotations: Annotated[Annotations | None, NotNull] = Field(default=None, exclude_if=is_none)
+    annotations: Annotated[Annotations | None, NotNull] = Field(default=None)
     """Hints for the client."""
 
     meta: Annotated[MetaObject | None, NotNull] = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the link."""
 
@@ -1407,11 +1405,11 @@ class EmbeddedResource(WireModel):
     resource: "ResourceContents"
     """The embedded contents."""
 
-    annotations: Annotated[Annotations | None, NotNull] = Field(default=None, exclude_if=is_none)
+    annotations: Annotated[Annotations | None, NotNull] = Field(default=None)
     """Hints for the client."""
 
     meta: Annotated[MetaObject | None, NotNull] = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the block."""
 
@@ -1430,7 +1428,7 @@ class TextResourceContents(WireModel):
     """The resource's URI."""
 
     mime_type: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="mimeType", serialization_alias="mimeType", exclude_if=is_none
+        default=None, validation_alias="mimeType", serialization_alias="mimeType"
     )
     """The contents' MIME type, when known."""
 
@@ -1438,7 +1436,7 @@ class TextResourceContents(WireModel):
     """The text."""
 
     meta: Annotated[MetaObject | None, NotNull] = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the contents."""
 
@@ -1450,7 +1448,7 @@ class BlobResourceContents(WireModel):
     """The resource's URI."""
 
     mime_type: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="mimeType", serialization_alias="mimeType", exclude_if=is_none
+        default=None, validation_alias="mimeType", serialization_alias="mimeType"
     )
     """The contents' MIME type, when known."""
 
@@ -1458,7 +1456,7 @@ class BlobResourceContents(WireModel):
     """The bytes, base64-encoded."""
 
     meta: Annotated[MetaObject | None, NotNull] = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the contents."""
 
@@ -1466,7 +1464,7 @@ class BlobResourceContents(WireModel):
 class ModelPreferences(WireModel):
     """The server's preferences for choosing a model for sampling; the client may ignore them."""
 
-    hints: "Annotated[list[ModelHint] | None, NotNull]" = Field(default=None, exclude_if=is_none)
+    hints: "Annotated[list[ModelHint] | None, NotNull]" = Field(default=None)
     """Model-name hints, evaluated in order."""
 
     cost_priority: Annotated[
@@ -1476,7 +1474,7 @@ class ModelPreferences(WireModel):
         ]
         | None,
         NotNull,
-    ] = Field(default=None, validation_alias="costPriority", serialization_alias="costPriority", exclude_if=is_none)
+    ] = Field(default=None, validation_alias="costPriority", serialization_alias="costPriority")
     """How much cost matters, from 0 to 1."""
 
     speed_priority: Annotated[
@@ -1486,7 +1484,7 @@ class ModelPreferences(WireModel):
         ]
         | None,
         NotNull,
-    ] = Field(default=None, validation_alias="speedPriority", serialization_alias="speedPriority", exclude_if=is_none)
+    ] = Field(default=None, validation_alias="speedPriority", serialization_alias="speedPriority")
     """How much latency matters, from 0 to 1."""
 
     intelligence_priority: Annotated[
@@ -1496,19 +1494,14 @@ class ModelPreferences(WireModel):
         ]
         | None,
         NotNull,
-    ] = Field(
-        default=None,
-        validation_alias="intelligencePriority",
-        serialization_alias="intelligencePriority",
-        exclude_if=is_none,
-    )
+    ] = Field(default=None, validation_alias="intelligencePriority", serialization_alias="intelligencePriority")
     """How much capability matters, from 0 to 1."""
 
 
 class ModelHint(WireModel):
     """A hint for choosing a model."""
 
-    name: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    name: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """A full or partial model name."""
 
 
@@ -1518,28 +1511,28 @@ class Tool(WireModel):
     name: StrictStr
     """Programmatic name, also the display fallback when there is no title."""
 
-    title: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    title: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """Human-readable display name."""
 
-    description: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    description: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """What the tool does, for people and models."""
 
     input_schema: "ToolInputSchema" = Field(validation_alias="inputSchema", serialization_alias="inputSchema")
     """JSON Schema of the tool's arguments."""
 
     output_schema: "Annotated[ToolOutputSchema | None, NotNull]" = Field(
-        default=None, validation_alias="outputSchema", serialization_alias="outputSchema", exclude_if=is_none
+        default=None, validation_alias="outputSchema", serialization_alias="outputSchema"
     )
     """JSON Schema of the tool's structured result."""
 
-    annotations: "Annotated[ToolAnnotations | None, NotNull]" = Field(default=None, exclude_if=is_none)
+    annotations: "Annotated[ToolAnnotations | None, NotNull]" = Field(default=None)
     """Hints about the tool's behaviour."""
 
-    icons: Annotated[list[Icon] | None, NotNull] = Field(default=None, exclude_if=is_none)
+    icons: Annotated[list[Icon] | None, NotNull] = Field(default=None)
     """Icons a user interface may show for it."""
 
     meta: Annotated[MetaObject | None, NotNull] = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the tool."""
 
@@ -1548,7 +1541,7 @@ class ToolInputSchema(WireModel):
     """The JSON Schema of a tool's arguments; its root is always an object schema."""
 
     schema_: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="$schema", serialization_alias="$schema", exclude_if=is_none
+        default=None, validation_alias="$schema", serialization_alias="$schema"
     )
     """The JSON Schema dialect."""
 
@@ -1560,7 +1553,7 @@ class ToolOutputSchema(WireModel):
     """The JSON Schema of a tool's structured result."""
 
     schema_: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="$schema", serialization_alias="$schema", exclude_if=is_none
+        default=None, validation_alias="$schema", serialization_alias="$schema"
     )
     """The JSON Schema dialect."""
 
@@ -1568,26 +1561,26 @@ class ToolOutputSchema(WireModel):
 class ToolAnnotations(WireModel):
     """Hints about a tool's behaviour; not guaranteed to be accurate."""
 
-    title: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    title: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """Human-readable display name."""
 
     read_only_hint: Annotated[StrictBool | None, NotNull] = Field(
-        default=None, validation_alias="readOnlyHint", serialization_alias="readOnlyHint", exclude_if=is_none
+        default=None, validation_alias="readOnlyHint", serialization_alias="readOnlyHint"
     )
     """The tool does not change its environment."""
 
     destructive_hint: Annotated[StrictBool | None, NotNull] = Field(
-        default=None, validation_alias="destructiveHint", serialization_alias="destructiveHint", exclude_if=is_none
+        default=None, validation_alias="destructiveHint", serialization_alias="destructiveHint"
     )
     """The tool may destroy or overwrite data."""
 
     idempotent_hint: Annotated[StrictBool | None, NotNull] = Field(
-        default=None, validation_alias="idempotentHint", serialization_alias="idempotentHint", exclude_if=is_none
+        default=None, validation_alias="idempotentHint", serialization_alias="idempotentHint"
     )
     """Repeating a call with the same arguments has no further effect."""
 
     open_world_hint: Annotated[StrictBool | None, NotNull] = Field(
-        default=None, validation_alias="openWorldHint", serialization_alias="openWorldHint", exclude_if=is_none
+        default=None, validation_alias="openWorldHint", serialization_alias="openWorldHint"
     )
     """The tool interacts with an open world of external entities."""
 
@@ -1595,7 +1588,7 @@ class ToolAnnotations(WireModel):
 class ToolChoice(WireModel):
     """How the model should use the offered tools."""
 
-    mode: Annotated[Literal["auto", "none", "required"] | None, NotNull] = Field(default=None, exclude_if=is_none)
+    mode: Annotated[Literal["auto", "none", "required"] | None, NotNull] = Field(default=None)
     """Whether tool use is up to the model, forbidden or required."""
 
 
@@ -1630,7 +1623,7 @@ class ListRootsRequest(WireModel):
     method: Literal["roots/list"]
     """Always "roots/list"."""
 
-    params: "Annotated[ListRootsRequestParams | None, NotNull]" = Field(default=None, exclude_if=is_none)
+    params: "Annotated[ListRootsRequestParams | None, NotNull]" = Field(default=None)
     """Optional parameters."""
 
 
@@ -1638,7 +1631,7 @@ class ListRootsRequestParams(WireModel):
     """Parameters of roots/list."""
 
     meta: Annotated[MetaObject | None, NotNull] = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the request."""
 
@@ -1663,7 +1656,7 @@ ElicitRequestParams = TypeAliasType(
 class ElicitRequestFormParams(WireModel):
     """Ask the user for non-sensitive information through a form shown by the client."""
 
-    mode: Annotated[Literal["form"] | None, NotNull] = Field(default=None, exclude_if=is_none)
+    mode: Annotated[Literal["form"] | None, NotNull] = Field(default=None)
     """The elicitation mode; form when absent."""
 
     message: StrictStr
@@ -1679,7 +1672,7 @@ class ElicitRequestedSchema(WireModel):
     """A restricted JSON Schema for an elicitation form: one object with flat, primitive properties."""
 
     schema_: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="$schema", serialization_alias="$schema", exclude_if=is_none
+        default=None, validation_alias="$schema", serialization_alias="$schema"
     )
     """The JSON Schema dialect."""
 
@@ -1689,7 +1682,7 @@ class ElicitRequestedSchema(WireModel):
     properties: "dict[str, PrimitiveSchemaDefinition]"
     """The form's fields."""
 
-    required: Annotated[list[StrictStr] | None, NotNull] = Field(default=None, exclude_if=is_none)
+    required: Annotated[list[StrictStr] | None, NotNull] = Field(default=None)
     """The fields the user must fill in."""
 
 
@@ -1731,28 +1724,26 @@ class StringSchema(WireModel):
     type_: Literal["string"] = Field(validation_alias="type", serialization_alias="type")
     """Always "string"."""
 
-    title: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    title: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """The field's label."""
 
-    description: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    description: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """Help text for the field."""
 
     min_length: Annotated[JsonInt | None, NotNull] = Field(
-        default=None, validation_alias="minLength", serialization_alias="minLength", exclude_if=is_none
+        default=None, validation_alias="minLength", serialization_alias="minLength"
     )
     """Shortest allowed length."""
 
     max_length: Annotated[JsonInt | None, NotNull] = Field(
-        default=None, validation_alias="maxLength", serialization_alias="maxLength", exclude_if=is_none
+        default=None, validation_alias="maxLength", serialization_alias="maxLength"
     )
     """Longest allowed length."""
 
-    format: Annotated[Literal["date", "date-time", "email", "uri"] | None, NotNull] = Field(
-        default=None, exclude_if=is_none
-    )
+    format: Annotated[Literal["date", "date-time", "email", "uri"] | None, NotNull] = Field(default=None)
     """A format the text must follow."""
 
-    default: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    default: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """The initial value."""
 
 
@@ -1762,19 +1753,19 @@ class NumberSchema(WireModel):
     type_: Literal["integer", "number"] = Field(validation_alias="type", serialization_alias="type")
     """Whether whole numbers only."""
 
-    title: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    title: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """The field's label."""
 
-    description: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    description: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """Help text for the field."""
 
-    minimum: Annotated[JsonNumber | None, NotNull] = Field(default=None, exclude_if=is_none)
+    minimum: Annotated[JsonNumber | None, NotNull] = Field(default=None)
     """Smallest allowed value."""
 
-    maximum: Annotated[JsonNumber | None, NotNull] = Field(default=None, exclude_if=is_none)
+    maximum: Annotated[JsonNumber | None, NotNull] = Field(default=None)
     """Largest allowed value."""
 
-    default: Annotated[JsonNumber | None, NotNull] = Field(default=None, exclude_if=is_none)
+    default: Annotated[JsonNumber | None, NotNull] = Field(default=None)
     """The initial value."""
 
 
@@ -1784,13 +1775,13 @@ class BooleanSchema(WireModel):
     type_: Literal["boolean"] = Field(validation_alias="type", serialization_alias="type")
     """Always "boolean"."""
 
-    title: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    title: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """The field's label."""
 
-    description: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    description: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """Help text for the field."""
 
-    default: Annotated[StrictBool | None, NotNull] = Field(default=None, exclude_if=is_none)
+    default: Annotated[StrictBool | None, NotNull] = Field(default=None)
     """The initial value."""
 
 
@@ -1800,16 +1791,16 @@ class UntitledSingleSelectEnumSchema(WireModel):
     type_: Literal["string"] = Field(validation_alias="type", serialization_alias="type")
     """Always "string"."""
 
-    title: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    title: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """The field's label."""
 
-    description: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    description: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """Help text for the field."""
 
     enum: list[StrictStr]
     """The options."""
 
-    default: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    default: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """The initially chosen option."""
 
 
@@ -1819,16 +1810,16 @@ class TitledSingleSelectEnumSchema(WireModel):
     type_: Literal["string"] = Field(validation_alias="type", serialization_alias="type")
     """Always "string"."""
 
-    title: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    title: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """The field's label."""
 
-    description: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    description: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """Help text for the field."""
 
     one_of: "list[TitledEnumOption]" = Field(validation_alias="oneOf", serialization_alias="oneOf")
     """The options with their titles."""
 
-    default: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    default: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """The initially chosen option."""
 
 
@@ -1848,26 +1839,26 @@ class UntitledMultiSelectEnumSchema(WireModel):
     type_: Literal["array"] = Field(validation_alias="type", serialization_alias="type")
     """Always "array"."""
 
-    title: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    title: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """The field's label."""
 
-    description: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    description: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """Help text for the field."""
 
     min_items: Annotated[JsonInt | None, NotNull] = Field(
-        default=None, validation_alias="minItems", serialization_alias="minItems", exclude_if=is_none
+        default=None, validation_alias="minItems", serialization_alias="minItems"
     )
     """Fewest options to choose."""
 
     max_items: Annotated[JsonInt | None, NotNull] = Field(
-        default=None, validation_alias="maxItems", serialization_alias="maxItems", exclude_if=is_none
+        default=None, validation_alias="maxItems", serialization_alias="maxItems"
     )
     """Most options to choose."""
 
     items: "UntitledMultiSelectItems"
     """The options."""
 
-    default: Annotated[list[StrictStr] | None, NotNull] = Field(default=None, exclude_if=is_none)
+    default: Annotated[list[StrictStr] | None, NotNull] = Field(default=None)
     """The initially chosen options."""
 
 
@@ -1887,26 +1878,26 @@ class TitledMultiSelectEnumSchema(WireModel):
     type_: Literal["array"] = Field(validation_alias="type", serialization_alias="type")
     """Always "array"."""
 
-    title: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    title: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """The field's label."""
 
-    description: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    description: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """Help text for the field."""
 
     min_items: Annotated[JsonInt | None, NotNull] = Field(
-        default=None, validation_alias="minItems", serialization_alias="minItems", exclude_if=is_none
+        default=None, validation_alias="minItems", serialization_alias="minItems"
     )
     """Fewest options to choose."""
 
     max_items: Annotated[JsonInt | None, NotNull] = Field(
-        default=None, validation_alias="maxItems", serialization_alias="maxItems", exclude_if=is_none
+        default=None, validation_alias="maxItems", serialization_alias="maxItems"
     )
     """Most options to choose."""
 
     items: "TitledMultiSelectItems"
     """The options with their titles."""
 
-    default: Annotated[list[StrictStr] | None, NotNull] = Field(default=None, exclude_if=is_none)
+    default: Annotated[list[StrictStr] | None, NotNull] = Field(default=None)
     """The initially chosen options."""
 
 
@@ -1923,21 +1914,21 @@ class LegacyTitledEnumSchema(WireModel):
     type_: Literal["string"] = Field(validation_alias="type", serialization_alias="type")
     """Always "string"."""
 
-    title: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    title: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """The field's label."""
 
-    description: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    description: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """Help text for the field."""
 
     enum: list[StrictStr]
     """The options."""
 
     enum_names: Annotated[list[StrictStr] | None, NotNull] = Field(
-        default=None, validation_alias="enumNames", serialization_alias="enumNames", exclude_if=is_none
+        default=None, validation_alias="enumNames", serialization_alias="enumNames"
     )
     """Display names of the options, in the same order."""
 
-    default: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    default: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """The initially chosen option."""
 
 
@@ -1954,12 +1945,12 @@ class CreateMessageResult(WireModel):
     """The model that produced it."""
 
     stop_reason: Annotated[StrictStr | None, NotNull] = Field(
-        default=None, validation_alias="stopReason", serialization_alias="stopReason", exclude_if=is_none
+        default=None, validation_alias="stopReason", serialization_alias="stopReason"
     )
     """Why sampling stopped (endTurn, stopSequence, maxTokens, toolUse, or another value)."""
 
     meta: Annotated[MetaObject | None, NotNull] = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the result."""
 
@@ -1977,11 +1968,11 @@ class Root(WireModel):
     uri: StrictStr
     """The root's URI (file:// for now)."""
 
-    name: Annotated[StrictStr | None, NotNull] = Field(default=None, exclude_if=is_none)
+    name: Annotated[StrictStr | None, NotNull] = Field(default=None)
     """A display name."""
 
     meta: Annotated[MetaObject | None, NotNull] = Field(
-        default=None, validation_alias="_meta", serialization_alias="_meta", exclude_if=is_none
+        default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the root."""
 
@@ -1992,7 +1983,7 @@ class ElicitResult(WireModel):
     action: Literal["accept", "cancel", "decline"]
     """What the user did - accepted, dismissed or declined."""
 
-    content: "Annotated[dict[str, ElicitContentValue] | None, NotNull]" = Field(default=None, exclude_if=is_none)
+    content: "Annotated[dict[str, ElicitContentValue] | None, NotNull]" = Field(default=None)
     """The submitted values, for an accepted form."""
 
 
