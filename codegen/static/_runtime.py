@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-import json
+import os
+import sys
 from collections.abc import Iterable
-from importlib import resources
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union, cast
 
 from pydantic import (
@@ -21,7 +21,7 @@ from pydantic import (
     ValidationInfo,
     model_serializer,
 )
-from pydantic_core import PydanticCustomError, SchemaSerializer, core_schema
+from pydantic_core import PydanticCustomError, SchemaSerializer, core_schema, from_json
 
 INT53_MAX = 9007199254740991
 """The largest integer a JSON number carries exactly; `Int53` allows it with either sign."""
@@ -168,6 +168,18 @@ def _plain_serializer(model: type[BaseModel]) -> SchemaSerializer:
     return serializer
 
 
+def _package_file(package: str, name: str) -> bytes:
+    """The bytes of a file in a package, read without importing importlib.resources where the package is a folder
+    (which the models' import would otherwise pay for)."""
+    location = getattr(sys.modules.get(package), "__file__", None)
+    if location:
+        with open(os.path.join(os.path.dirname(location), name), "rb") as file:
+            return file.read()
+    from importlib import resources  # a package in a zip file or another loader's
+
+    return resources.files(package).joinpath(name).read_bytes()
+
+
 @functools.cache
 def _member_descriptions(package: str) -> dict[str, dict[str, str]]:
     """The description of every member of every object shape, by shape and wire name, from the package's schema
@@ -175,8 +187,8 @@ def _member_descriptions(package: str) -> dict[str, dict[str, str]]:
     schema: dict[str, Any] = {}
     try:
         if package:
-            schema = json.loads(resources.files(package).joinpath("schema.json").read_bytes())
-    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+            schema = from_json(_package_file(package, "schema.json"))
+    except (ModuleNotFoundError, OSError):
         return {}
     return {
         shape: {member: body["description"] for member, body in definition.get("properties", {}).items()}
