@@ -399,19 +399,25 @@ class FastView:
             return f"Literal[{', '.join(py_literal(v.value) for v in shape.values)}]"
         if isinstance(shape, ir.ObjectShape):
             return "dict[str, Any]"
-        order = [s.name for s in self.aliases()]
-        defined = {s.name for s in self.classes()} | set(order[: order.index(shape.name)])
-        members = [
-            self.type(m, defined) for m in (shape.variants if isinstance(shape, ir.UnionShape) else [shape.type])
-        ]
+        members = [self.type(m, self._defined(shape)) for m in self._members(shape)]
         return f"Union[{', '.join(members)}]" if len(members) > 1 else members[0]
+
+    @staticmethod
+    def _members(shape: ir.UnionShape | ir.AliasShape) -> list[ir.TypeExpr]:
+        return list(shape.variants) if isinstance(shape, ir.UnionShape) else [shape.type]
+
+    def _defined(self, shape: ir.Shape) -> set[str]:
+        """The names defined before the alias of `shape` (the classes come first, then the aliases in order)."""
+        order = [s.name for s in self.aliases()]
+        return {s.name for s in self.classes()} | set(order[: order.index(shape.name)])
 
     def exact_type(self, shape: ir.Shape) -> str | None:
         """For an exact union, its run-time value (made from the alias's value), else None."""
-        if shape.name not in self.exact_unions:
+        if shape.name not in self.exact_unions or not isinstance(shape, (ir.UnionShape, ir.AliasShape)):
             return None
-        # A quoted name (a recursive union) is looked up in the module when the union is first used.
-        return f"_exact_union({shape.name}, __name__)" if '"' in self.alias(shape) else f"_exact_union({shape.name})"
+        # A name defined later (a recursive union) is quoted: looked up in the module when the union is first used.
+        later = {r for m in self._members(shape) for r in _refs(m)} - self._defined(shape) - self.any_json
+        return f"_exact_union({shape.name}, __name__)" if later else f"_exact_union({shape.name})"
 
     def all_lines(self, width: int = 116) -> list[str]:
         """`__all__`'s names, sorted as ruff's RUF022 sorts them (constants, classes, the rest), packed into lines

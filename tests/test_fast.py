@@ -7,13 +7,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
+from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
-from conftest import Example, model_accepts
+from conftest import Example, model_accepts, run_codegen, spec_ir, write_spec
 
-from mcp_ext_tasks import fast, wire
+from codegen.fast_view import FastView, camel
+from mcp_ext_tasks import _fast, fast, wire
 
 TASK: dict[str, Any] = {
     "taskId": "t-1",
@@ -272,3 +275,94 @@ def test_importing_the_core_package_never_imports_msgspec() -> None:
     assert done.stdout.strip() == "False"
     star = "import sys; from mcp_ext_tasks import *; print('msgspec' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", star], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_every_struct_reads_and_writes_the_wire_names_of_its_shape() -> None:
+    spec = spec_ir().versions[0].spec
+    view = FastView(spec)
+    for shape in view.classes():
+        fields = {f.name: f.encode_name for f in msgspec.structs.fields(getattr(fast, shape.name))}
+        tag = view.tags.get(shape.name)
+        assert fields == {f.py_name: f.wire_name for f in shape.fields if tag is None or f.wire_name != tag[0]}
+    assert all(camel(f.py_name) == _fast.camel(f.py_name) for s in view.classes() for f in s.fields)
+
+
+def test_the_view_of_the_real_spec() -> None:
+    view = FastView(spec_ir().versions[0].spec)
+    assert view.exact_unions == {
+        "InputResponse",
+        "ResourceContents",
+        "ElicitRequestParams",
+        "PrimitiveSchemaDefinition",
+    }
+    assert view.tags["GetCompletedTaskResult"] == ("status", "completed") and "Task" not in view.tags
+    assert view.any_json == {"JSONValue"} and "MetaObject" in view.dicts
+    assert view.base(view.spec.by_name["GetCompletedTaskResult"]) == "CompletedTask"  # type: ignore[arg-type]
+
+
+ODD_SPEC = """\
+extension:
+  id: example/odd
+  title: Odd extension
+  sep: 1
+  package: odd_ext
+  schema_id: https://example.com/odd.json
+  description: Shapes the real spec does not have.
+shapes:
+  Flag:
+    kind: object
+    description: A closed object with boolean and integer consts.
+    additional: forbid
+    fields:
+      on: {const: true, description: Always true.}
+      level: {const: 2, description: Always 2.}
+  Tree:
+    kind: union
+    description: A recursive union without discriminator.
+    variants: [Leaf, {array: Tree}]
+  Leaf:
+    kind: object
+    description: A leaf.
+    fields:
+      name: {type: string, description: Its name.}
+      size: {type: integer, required: false, description: Its size.}
+  Pair:
+    kind: union
+    description: Two objects msgspec cannot tell apart.
+    variants: [Leaf, Flag]
+"""
+
+
+def test_the_rarer_kinds_of_a_spec_decode_exactly(tmp_path: Path) -> None:
+    """Boolean and integer consts, a closed object, a recursive union without discriminator."""
+    done = run_codegen("generate", "--spec", write_spec(tmp_path / "spec", ODD_SPEC), "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    probe = textwrap.dedent(
+        """
+        import json
+        from odd_ext import fast
+        def verdict(shape, text):
+            try:
+                return json.loads(fast.encode(fast.decoder(shape).decode(text)))
+            except fast.ValidationError as error:
+                return error.path
+        print(json.dumps([
+            verdict("Flag", '{"on": true, "level": 2.0}'), verdict("Flag", '{"on": 1, "level": 2}'),
+            verdict("Flag", '{"on": true, "level": 2, "x": 0}'), verdict("Tree", '[[{"name": "a", "size": 3.0}], []]'),
+            verdict("Tree", '[[{"name": "a", "extra": null}]]'), verdict("Tree", '[[{"name": 1}]]'),
+            verdict("Pair", '{"on": true, "level": 2}'), verdict("Pair", '{"name": "n", "on": true}'),
+        ]))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path / "out", capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [
+        {"on": True, "level": 2},
+        "$.on",
+        "$.x",
+        [[{"name": "a", "size": 3}], []],
+        [[{"name": "a", "extra": None}]],
+        "$[0][0].name",
+        {"on": True, "level": 2},
+        {"name": "n", "on": True},
+    ]

@@ -86,11 +86,16 @@ class _Union(_Exact):
         objects = [(known, msgspec.json.Decoder(v).decode) for v, known in variants if known is not None]
         others = [(msgspec.json.Decoder(v).decode, _fixer(v)) for v, known in variants if known is None]
         peek, refused = _PEEK.decode, msgspec.ValidationError
+        required = [{f.encode_name for f in msgspec.structs.fields(v) if f.required} for v, k in variants if k]
+        known_sets = [known for known, _ in objects]
+        # No object fits two variants when each requires a member the others do not know: then the first variant
+        # that takes it is the one, in any order, and reading its member names first (`peek`) is not needed.
+        disjoint = all(not r <= k for i, r in enumerate(required) for j, k in enumerate(known_sets) if i != j)
 
         def decode(raw: Raw | bytes | str) -> Any:
             if objects:
                 try:
-                    keys: Any = peek(raw)
+                    keys: Any = () if disjoint else peek(raw)
                 except refused:
                     keys = ("",)  # not an object: only a variant that knows "" is tried
                 for known, decode_variant in objects:
@@ -118,13 +123,15 @@ def exact_union(union: Any, module: str | None = None) -> Any:
 
 
 def _resolve(tp: Any, module: str | None) -> Any:
-    if isinstance(tp, ForwardRef) and module:
-        return getattr(sys.modules[module], tp.__forward_arg__)
-    origin: Any = get_origin(tp)
+    if module is None:
+        return tp
+    if isinstance(tp, (ForwardRef, str)):  # list["Tree"] keeps a str, Union["Tree"] a ForwardRef
+        return getattr(sys.modules[module], tp if isinstance(tp, str) else tp.__forward_arg__)
+    origin = get_origin(tp)
+    if origin not in (list, dict, *_UNIONS):
+        return tp  # Literal["Tree"] is a string
     args = tuple(_resolve(a, module) for a in get_args(tp))
-    if module and origin in (list, dict):
-        return types.GenericAlias(origin, args)
-    return Union[args] if module and origin in _UNIONS else tp
+    return Union[args] if origin in _UNIONS else types.GenericAlias(cast(type, origin), args)
 
 
 if TYPE_CHECKING:
@@ -264,8 +271,9 @@ def unknown_members(obj: msgspec.Struct) -> dict[str, Any]:
     return {key: getattr(obj, name) for name, key in names.items()}
 
 
-def _path(loc: tuple[int | str, ...], value: Any, missing: bool) -> str:
-    path = "$"
+def _path(loc: tuple[int | str, ...], value: Any, missing: bool) -> tuple[int, str]:
+    """How deep a pydantic error lies in `value`, and there its JSONPath (union tags left out)."""
+    path, depth = "$", 0
     for index, step in enumerate(loc):
         inside: Any = value if _type(value) in (list, dict) else None
         if (_type(inside) is dict and step in inside) or (_type(step) is int and _type(inside) is list):
@@ -273,7 +281,8 @@ def _path(loc: tuple[int | str, ...], value: Any, missing: bool) -> str:
         elif not (missing and index == len(loc) - 1):
             continue  # a union variant's tag
         path += f"[{step}]" if isinstance(step, int) else f".{step}" if step.isidentifier() else f"[{json.dumps(step)}]"
-    return path
+        depth += 1
+    return depth, path
 
 
 class _NoTag(msgspec.Struct):
@@ -318,8 +327,10 @@ class Decoder(Generic[T]):
                 message = json.loads(data)
             except ValueError:  # JSON that msgspec decoded no further than where the shape failed
                 message = None
-            first = refused.errors()[0]  # in a union without discriminator: the first variant's, as the spec orders
-            raise ValidationError(first["msg"], _path(first["loc"], message, first["type"] == "missing")) from None
+            # The deepest error (a missing member last among equals): in a union, of the variant that fits best.
+            errors = [(_path(e["loc"], message, e["type"] == "missing"), e) for e in refused.errors()]
+            (_, path), deepest = max(errors, key=lambda pair: (pair[0][0], pair[1]["type"] != "missing"))
+            raise ValidationError(deepest["msg"], path) from None
         result: T = _from_wire(model, sys.modules[self._module])
         return result
 
