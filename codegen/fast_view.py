@@ -377,13 +377,13 @@ class FastView:
         return _primitive(expr)
 
     def annotation(self, field: ir.Field) -> str:
-        """A Struct member's annotation and default: `| None` when nullable, `| UnsetType = UNSET` when optional."""
+        """A Struct member's annotation and default: `| None` when nullable, `Opt[...] = UNSET` when optional."""
         base = self.type(field.type)
         if field.nullable and base != "Any":
             base = f"{base} | None"
         if field.required:
             return base + self._name(field, "")
-        return (base if base == "Any" else f"{base} | UnsetType") + self._name(field, "UNSET")
+        return (base if base == "Any" else f"Opt[{base}]") + self._name(field, "UNSET")
 
     def _name(self, field: ir.Field, default: str) -> str:
         if self.wire_names.get(field.py_name, camel(field.py_name)) == field.wire_name:

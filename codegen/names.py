@@ -21,6 +21,9 @@ RESERVED_SHAPE_NAMES = frozenset(
         "StrictBool", "StrictStr", "TYPE_CHECKING", "TypeAlias", "TypeAliasType", "TypedDict", "Union", "annotations",
         "JsonInt", "JsonNumber", "Int53", "NotNull", "OnlyFor", "WireModel", "KeepsRequiredNulls", "is_none",
         "json_const", "with_config",
+        # and the fast modules:
+        "ClassVar", "Closed", "Decoder", "JsonFalse", "JsonTrue", "Meta", "Open", "Opt", "TypeVar", "UNSET",
+        "UnsetType", "ValidationError",
     }
 )  # fmt: skip
 """Names the generated modules import or define themselves; a shape may not take them."""

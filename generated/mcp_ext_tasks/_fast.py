@@ -15,9 +15,9 @@ from typing import (
     TYPE_CHECKING,
     Annotated,
     Any,
-    ForwardRef,
     Generic,
     Literal,
+    TypeAlias,
     TypeVar,
     Union,
     cast,
@@ -35,6 +35,8 @@ T = TypeVar("T")
 INT53_MAX = 9007199254740991
 Int53 = Annotated[int, msgspec.Meta(ge=-INT53_MAX, le=INT53_MAX)]
 """An integer within ±(2^53−1)."""
+Opt: TypeAlias = Union[T, UnsetType]
+"""A member that may be left out (`Opt[str] = UNSET`): UNSET then, and not written."""
 API_NAMES = ("Decoder", "UNSET", "UnsetType", "ValidationError", "decoder", "encode", "unknown_members")
 """What a fast module defines besides its shapes."""
 _UNIONS = (Union, types.UnionType)
@@ -65,7 +67,7 @@ class ValidationError(ValueError):
 
 
 class _Exact:
-    """A type msgspec cannot express, as `Annotated[Raw, <it>]`: a boolean const, or (`_Union`) a union."""
+    # A type msgspec cannot express, as `Annotated[Raw, <it>]`: a boolean const, or (`_Union`) a union.
 
     def __init__(self, expected: object) -> None:
         self.expected = expected
@@ -81,15 +83,14 @@ class _Union(_Exact):
         self.variants = variants
 
     def decode(self, raw: Raw | bytes | str) -> Any:
-        # Made on first use (the variants may be defined after the union), then called directly: the hot path.
+        # Made on first use (the variants may be defined later), then called directly: the hot path.
         variants = [(v, _known(v)) for v in self.variants()]
         objects = [(known, msgspec.json.Decoder(v).decode) for v, known in variants if known is not None]
         others = [(msgspec.json.Decoder(v).decode, _fixer(v)) for v, known in variants if known is None]
         peek, refused = _PEEK.decode, msgspec.ValidationError
         required = [{f.encode_name for f in msgspec.structs.fields(v) if f.required} for v, k in variants if k]
         known_sets = [known for known, _ in objects]
-        # No object fits two variants when each requires a member the others do not know: then the first variant
-        # that takes it is the one, in any order, and reading its member names first (`peek`) is not needed.
+        # When each variant requires a member the others do not know, no object fits two: no need to `peek`.
         disjoint = all(not r <= k for i, r in enumerate(required) for j, k in enumerate(known_sets) if i != j)
 
         def decode(raw: Raw | bytes | str) -> Any:
@@ -116,8 +117,8 @@ class _Union(_Exact):
 
 
 def exact_union(union: Any, module: str | None = None) -> Any:
-    """The run-time type of a union msgspec cannot express (type checkers see the Union): decoded by trying its
-    variants, those that know every member of the object first. A quoted variant is looked up in `module`."""
+    """The run-time type of a union msgspec cannot express (type checkers see the Union): decoded by its first
+    variant that knows every member of the object. A quoted variant is looked up in `module`."""
     variants = get_args(union) if get_origin(union) in _UNIONS else (union,)
     return Annotated[Raw, _Union(lambda: tuple(_resolve(v, module) for v in variants))]
 
@@ -125,8 +126,8 @@ def exact_union(union: Any, module: str | None = None) -> Any:
 def _resolve(tp: Any, module: str | None) -> Any:
     if module is None:
         return tp
-    if isinstance(tp, (ForwardRef, str)):  # list["Tree"] keeps a str, Union["Tree"] a ForwardRef
-        return getattr(sys.modules[module], tp if isinstance(tp, str) else tp.__forward_arg__)
+    if isinstance(tp, str) or hasattr(tp, "__forward_arg__"):  # list["Tree"] keeps a str, Union["Tree"] wraps it
+        return getattr(sys.modules[module], getattr(tp, "__forward_arg__", tp))
     origin = get_origin(tp)
     if origin not in (list, dict, *_UNIONS):
         return tp  # Literal["Tree"] is a string
