@@ -19,7 +19,6 @@ decides which is which:
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import re
 from collections.abc import Container, Iterator
@@ -418,19 +417,6 @@ class FastView:
         # A name defined later (a recursive union) is quoted: looked up in the module when the union is first used.
         later = {r for m in self._members(shape) for r in _refs(m)} - self._defined(shape) - self.any_json
         return f"_exact_union({shape.name}, __name__)" if later else f"_exact_union({shape.name})"
-
-    def all_lines(self, width: int = 116) -> list[str]:
-        """`__all__`'s names, sorted as ruff's RUF022 sorts them (constants, classes, the rest), packed into lines
-        (the module keeps the layout: `# fmt: skip`)."""
-        names = [s.name for s in self.spec.shapes] + self.api_names()
-        names.sort(key=lambda n: (0 if n.isupper() and len(n) > 1 else 1 if n[:1].isupper() else 2, n))
-        lines = [""]
-        for name in names:
-            item = f"{json.dumps(name)},"
-            if lines[-1] and len(lines[-1]) + 1 + len(item) > width:
-                lines.append("")
-            lines[-1] = f"{lines[-1]} {item}" if lines[-1] else item
-        return lines
 
     @staticmethod
     def summary(text: str) -> str:

@@ -16,6 +16,8 @@ import pytest
 from conftest import Example, model_accepts, run_codegen, spec_ir, write_spec
 
 from codegen.fast_view import FastView, camel
+from codegen.output import format_python
+from codegen.render import packed_all
 from mcp_ext_tasks import _fast, fast, wire
 
 TASK: dict[str, Any] = {
@@ -366,3 +368,11 @@ def test_the_rarer_kinds_of_a_spec_decode_exactly(tmp_path: Path) -> None:
         {"on": True, "level": 2},
         {"name": "n", "on": True},
     ]
+
+
+def test_a_packed_all_is_what_ruff_writes_and_sorts() -> None:
+    names = ["decoder", "UNSET", "HTTP2", "ValidationError", "JSONValue", "A", "encode", "a10", "a2"]
+    names += [f"Shape{i}" for i in range(40)]
+    text = packed_all(names) + "\n"
+    assert format_python({"m.py": text})["m.py"] == text
+    assert len(text.splitlines()) < len(names) // 4
