@@ -18,6 +18,7 @@ decides which is which:
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import re
@@ -44,6 +45,16 @@ def _refs(expr: ir.TypeExpr) -> Iterator[str]:
         yield from _refs(expr.value)
 
 
+class _Before:
+    """The names defined before position `limit` of the aliases: every class, and the aliases placed earlier."""
+
+    def __init__(self, position: dict[str, int], limit: int) -> None:
+        self.position, self.limit = position, limit
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.position.get(name, -1) < self.limit
+
+
 class FastView:
     """The fast-path decisions for one version's spec: tags, bases, exact unions, annotations, output order."""
 
@@ -55,6 +66,12 @@ class FastView:
         self.recursive = self._recursive()
         self.tags = self._tags()
         self.exact_unions = self._exact_unions()
+        self._index = {s.name: i for i, s in enumerate(spec.shapes)}
+        self._classes = [s for s in spec.shapes if isinstance(s, ir.ObjectShape) and s.name not in self.dicts]
+        self._aliases = self._ordered_aliases()
+        self._position = {s.name: i for i, s in enumerate(self._aliases)}
+        self._bases: dict[str, str] = {}
+        self._reaches: dict[str, bool] = {}
 
     # ------------------------------------------------------------------------------------------- decisions
 
@@ -252,24 +269,37 @@ class FastView:
 
     def classes(self) -> list[ir.ObjectShape]:
         """The object shapes that are Structs, in spec order (bases come first in the spec or are not used)."""
-        return [s for s in self.spec.shapes if isinstance(s, ir.ObjectShape) and s.name not in self.dicts]
+        return self._classes
 
     def aliases(self) -> list[ir.Shape]:
         """Enums, aliases, unions and member-less open objects, after the classes, each after what it needs."""
-        pending = [s for s in self.spec.shapes if not isinstance(s, ir.ObjectShape) or s.name in self.dicts]
-        names = {s.name for s in pending}
-        done: set[str] = set()
+        return self._aliases
+
+    def _ordered_aliases(self) -> list[ir.Shape]:
+        # Spec order, each after the aliases it needs (a heap of the ready ones); a cycle goes only through exact
+        # unions, whose variants are looked up when first used: the first pending one is taken as ready.
+        pending = {s.name: s for s in self.spec.shapes if not isinstance(s, ir.ObjectShape) or s.name in self.dicts}
+        needs = {name: {n for n in self._alias_refs(s) if n in pending and n != name} for name, s in pending.items()}
+        needed_by: dict[str, list[str]] = {}
+        for name, wanted in needs.items():
+            for other in wanted:
+                needed_by.setdefault(other, []).append(name)
+        ready = [(self._index[name], name) for name, wanted in needs.items() if not wanted]
+        heapq.heapify(ready)
         ordered: list[ir.Shape] = []
         while pending:
-            for shape in pending:
-                needs = {n for n in self._alias_refs(shape) if n in names and n != shape.name} - done
-                if not needs:
-                    break
-            else:  # a cycle: only through exact unions, whose variants are looked up when first used
-                shape = next(s for s in pending if s.name in self.exact_unions)
-            pending.remove(shape)
-            done.add(shape.name)
-            ordered.append(shape)
+            if not ready:
+                first = min((self._index[n], n) for n in pending if n in self.exact_unions)
+                needs[first[1]] = set()
+                ready.append(first)
+            _, name = heapq.heappop(ready)
+            if name not in pending:
+                continue
+            ordered.append(pending.pop(name))
+            for other in needed_by.get(name, ()):
+                needs[other].discard(name)
+                if not needs[other] and other in pending:
+                    heapq.heappush(ready, (self._index[other], other))
         return ordered
 
     def _alias_refs(self, shape: ir.Shape) -> set[str]:
@@ -283,12 +313,15 @@ class FastView:
 
     def base(self, shape: ir.ObjectShape) -> str:
         """The class a Struct inherits from: a shape it extends (see the module docstring) or Open/Closed."""
-        index = self.spec.shapes.index(shape)
-        earlier = {s.name for s in self.spec.shapes[:index]}
+        if shape.name not in self._bases:
+            self._bases[shape.name] = self._base(shape)
+        return self._bases[shape.name]
+
+    def _base(self, shape: ir.ObjectShape) -> str:
         for parent_name in shape.extends:
             parent = self.spec.shape(parent_name)
             if (
-                parent_name in earlier
+                self._index[parent_name] < self._index[shape.name]
                 and isinstance(parent, ir.ObjectShape)
                 and parent_name not in self.dicts
                 and parent.fields
@@ -317,11 +350,18 @@ class FastView:
             return False
         if expr.name in self.exact_unions:
             return True
-        shape = self.spec.shape(expr.name)
-        inner = seen | {expr.name}
-        if isinstance(shape, ir.AliasShape):
-            return self.reaches_exact(shape.type, inner)
-        return isinstance(shape, ir.UnionShape) and any(self.reaches_exact(v, inner) for v in shape.variants)
+        if expr.name not in self._reaches:
+            shape = self.spec.shape(expr.name)
+            inner = seen | {expr.name}
+            exprs = (
+                shape.variants
+                if isinstance(shape, ir.UnionShape)
+                else [shape.type]
+                if isinstance(shape, ir.AliasShape)
+                else []
+            )
+            self._reaches[expr.name] = any(self.reaches_exact(v, inner) for v in exprs)
+        return self._reaches[expr.name]
 
     def decodes_unions(self, shape: ir.ObjectShape) -> bool:
         """Whether a Struct takes the `_DecodesUnions` mixin (its base does not have it already)."""
@@ -405,17 +445,17 @@ class FastView:
     def _members(shape: ir.UnionShape | ir.AliasShape) -> list[ir.TypeExpr]:
         return list(shape.variants) if isinstance(shape, ir.UnionShape) else [shape.type]
 
-    def _defined(self, shape: ir.Shape) -> set[str]:
+    def _defined(self, shape: ir.Shape) -> Container[str]:
         """The names defined before the alias of `shape` (the classes come first, then the aliases in order)."""
-        order = [s.name for s in self.aliases()]
-        return {s.name for s in self.classes()} | set(order[: order.index(shape.name)])
+        return _Before(self._position, self._position[shape.name])
 
     def exact_type(self, shape: ir.Shape) -> str | None:
         """For an exact union, its run-time value (made from the alias's value), else None."""
         if shape.name not in self.exact_unions or not isinstance(shape, (ir.UnionShape, ir.AliasShape)):
             return None
         # A name defined later (a recursive union) is quoted: looked up in the module when the union is first used.
-        later = {r for m in self._members(shape) for r in _refs(m)} - self._defined(shape) - self.any_json
+        defined = self._defined(shape)
+        later = {r for m in self._members(shape) for r in _refs(m) if r not in defined} - self.any_json
         return f"_exact_union({shape.name}, __name__)" if later else f"_exact_union({shape.name})"
 
     @staticmethod
