@@ -55,8 +55,9 @@ class _Before:
         return isinstance(name, str) and self.position.get(name, -1) < self.limit
 
 
-class FastView:
-    """The fast-path decisions for one version's spec: tags, bases, exact unions, annotations, output order."""
+class _Decisions:
+    """What msgspec can express in one version's spec, decided once: the shapes that take every JSON value or are
+    plain dicts, the renamed attributes, recursion, tags and the unions that need the exact path."""
 
     def __init__(self, spec: ir.Spec) -> None:
         self.spec = spec
@@ -66,12 +67,6 @@ class FastView:
         self.recursive = self._recursive()
         self.tags = self._tags()
         self.exact_unions = self._exact_unions()
-        self._index = {s.name: i for i, s in enumerate(spec.shapes)}
-        self._classes = [s for s in spec.shapes if isinstance(s, ir.ObjectShape) and s.name not in self.dicts]
-        self._aliases = self._ordered_aliases()
-        self._position = {s.name: i for i, s in enumerate(self._aliases)}
-        self._bases: dict[str, str] = {}
-        self._reaches: dict[str, bool] = {}
 
     # ------------------------------------------------------------------------------------------- decisions
 
@@ -265,7 +260,19 @@ class FastView:
             return self._msgspec_kinds(shape.type, tags, exact)
         return [kind for variant in shape.variants for kind in self._msgspec_kinds(variant, tags, exact)]
 
-    # ------------------------------------------------------------------------------------------- what the template asks
+
+class FastView(_Decisions):
+    """The fast-path view of one version's spec for the template: the decisions (`_Decisions`), and from them the
+    bases, annotations, keywords and output order."""
+
+    def __init__(self, spec: ir.Spec) -> None:
+        super().__init__(spec)
+        self._index = {s.name: i for i, s in enumerate(spec.shapes)}
+        self._classes = [s for s in spec.shapes if isinstance(s, ir.ObjectShape) and s.name not in self.dicts]
+        self._aliases = self._ordered_aliases()
+        self._position = {s.name: i for i, s in enumerate(self._aliases)}
+        self._bases: dict[str, str] = {}
+        self._reaches: dict[str, bool] = {}
 
     def classes(self) -> list[ir.ObjectShape]:
         """The object shapes that are Structs, in spec order (bases come first in the spec or are not used)."""
