@@ -171,16 +171,13 @@ class _Decisions:
         for union in self.spec.shapes:
             if not isinstance(union, ir.UnionShape) or union.discriminator is None:
                 continue
-            for variant in union.variants:
+            for variant, value in zip(union.variants, union.discriminator_values, strict=True):
                 assert isinstance(variant, ir.Ref)  # lowering checks that discriminated variants are objects
-                shape = self.spec.shape(variant.name)
-                assert isinstance(shape, ir.ObjectShape)
-                member = next(f for f in shape.fields if f.wire_name == union.discriminator)
-                tag = (member.wire_name, member.type.value) if isinstance(member.type, ir.Const) else None
-                if tag is None or not isinstance(tag[1], str) or candidates.get(variant.name, tag) != tag:
+                tag = (union.discriminator, value)
+                if not isinstance(value, str) or candidates.get(variant.name, tag) != tag:
                     candidates[variant.name] = None
                 else:
-                    candidates[variant.name] = (tag[0], tag[1])
+                    candidates[variant.name] = (union.discriminator, value)
         direct = self._direct_refs()
         tags = {name: tag for name, tag in candidates.items() if tag is not None and name not in direct}
         while True:  # a variant of a union decoded variant by variant is reached directly: it loses its tag

@@ -73,14 +73,19 @@ def py_type(expr: ir.TypeExpr, *, quote: bool = False) -> str:
 def union_type(shape: ir.UnionShape, *, wire_names: bool = False) -> str:
     """The alias value of a union: a plain Union, or an Annotated one with its discriminator.
 
-    Models name the discriminator by Python attribute; TypedDicts (`wire_names`) by key.
+    TypedDicts (`wire_names`) and models whose tag attribute has its wire name name the discriminator by key; other
+    models read it through `WireTagged`, under the wire name first.
     """
     members = [py_type(v, quote=True) for v in shape.variants]
     # `X | Y` cannot join quoted forward references at run time; Union[...] can.
     union = f"Union[{', '.join(members)}]" if any('"' in m for m in members) else " | ".join(members)
-    key = shape.discriminator if wire_names else shape.discriminator_py_name
-    if key is not None:
-        return f"Annotated[{union}, Field(discriminator={py_literal(key)})]"
+    py_name = shape.discriminator_py_name
+    if shape.discriminator is not None and py_name is not None and not wire_names and py_name != shape.discriminator:
+        # pydantic's own discriminator would read the attribute name first, even in a message
+        tagged = (shape.discriminator, py_name, *shape.discriminator_values)
+        return f"Annotated[{union}, WireTagged({', '.join(py_literal(v) for v in tagged)})]"
+    if shape.discriminator is not None:
+        return f"Annotated[{union}, Field(discriminator={py_literal(shape.discriminator)})]"
     if len(members) == 1:
         return union
     # anyOf accepts when any variant does; trying them in order and stopping at the first match gives that verdict

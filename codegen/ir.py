@@ -99,6 +99,8 @@ class UnionShape:
     discriminator: str | None
     discriminator_py_name: str | None
     """The Python attribute name of the discriminator field in every variant's wire model."""
+    discriminator_values: tuple[str | int | bool, ...]
+    """The discriminator's value in each variant, in the variants' order (empty without a discriminator)."""
     group: str
     recursive: bool
     """True when the union reaches itself through other unions or aliases (not through an object)."""

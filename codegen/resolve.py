@@ -31,6 +31,7 @@ class ShapeResolver:
         self.sources: dict[str, ShapeSource] = {}
         self.flat: dict[str, tuple[ir.Field, ...] | None] = {}
         self.discriminator_py_names: dict[str, str] = {}
+        self.discriminator_values: dict[str, tuple[str | int | bool, ...]] = {}
 
     def check_shapes(self) -> tuple[ir.Shape, ...] | None:
         shapes: list[ir.Shape] = []
@@ -61,6 +62,7 @@ class ShapeResolver:
                             variants,
                             model.discriminator,
                             self.discriminator_py_names.get(name),
+                            self.discriminator_values.get(name, ()),
                             source.group,
                             recursive=False,
                         )
@@ -242,6 +244,7 @@ class ShapeResolver:
                     )
                 )
                 ok = False
+        self.discriminator_values[source.name] = tuple(values)
         return ok
 
 

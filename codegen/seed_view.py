@@ -135,9 +135,7 @@ def _seed_source_fields(
         return None, {}
     merged: dict[str, list[ir.Field]] = {}
     tags: dict[str, list[str]] = {}
-    for variant in objects:
-        key = next((f for f in variant.fields if f.wire_name == shape.discriminator), None)
-        tag = key.type.value if key is not None and isinstance(key.type, ir.Const) else None
+    for variant, tag in zip(objects, shape.discriminator_values or (None,) * len(objects), strict=True):
         for f in variant.fields:
             merged.setdefault(f.wire_name, []).append(f)
             if isinstance(tag, str):

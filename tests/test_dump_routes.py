@@ -143,3 +143,14 @@ def test_model_dumps_run_no_python_code_even_when_every_nested_model_is_built(
     finally:
         sys.setprofile(None)
     assert [name for name in called if name not in ("model_dump", "model_dump_json")] == []
+
+
+def test_a_dump_leaves_the_models_schemas_as_they_were() -> None:
+    """The plain serializer is built from a copy of the model's core schema, members named like schema keys
+    (`metadata` of sampling params) included: pydantic's own JSON Schema still writes the member's default."""
+    request = wire.CreateMessageRequest
+    message = {"method": "sampling/createMessage", "params": {"messages": [], "maxTokens": 1, "metadata": {"k": 1}}}
+    for dumped in dump_routes(TypeAdapter(request), request.model_validate(message)).values():
+        assert json.loads(dumped) == message
+    params = request.model_json_schema(by_alias=True)["$defs"]["CreateMessageRequestParams"]
+    assert params["properties"]["metadata"]["default"] is None

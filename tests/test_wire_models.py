@@ -349,6 +349,18 @@ def test_attribute_names_are_not_input_keys_in_nested_params(spec_yaml: dict[str
     assert not accepted("GetTaskRequest", message)
 
 
+@pytest.mark.parametrize("union", ["SamplingMessageContentBlock", "ContentBlock"])
+@pytest.mark.parametrize("stray", [{}, "text", "audio", None])
+def test_a_member_named_like_the_tag_attribute_does_not_pick_the_variant(union: str, stray: Any) -> None:
+    # Found by the agreement harness: pydantic's discriminator reads the attribute name (`type_`) before the wire
+    # name (`type`), so the stray member chose the variant and the message was refused.
+    block = {"type_": stray, "type": "image", "data": "", "mimeType": "image/png"}
+    parsed = parse(union, block)
+    assert isinstance(parsed, wire.ImageContent)
+    assert TypeAdapter(getattr(wire, union)).dump_python(parsed, by_alias=True) == block
+    assert not accepted(union, without(block, "type"))
+
+
 # ---------------------------------------------------------------- constants
 
 

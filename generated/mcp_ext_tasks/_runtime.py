@@ -122,6 +122,31 @@ class OnlyFor:
         return core_schema.union_schema([handler(source), fallback], mode="left_to_right")
 
 
+class WireTagged:
+    """The discriminator of a union whose tag member has another name in Python (`type_` for `type`): the tag is
+    read under its wire name first, then (for model instances) under its attribute name.
+
+    pydantic's own `Field(discriminator=...)` reads the attribute name first, so a message with a stray member of
+    that name (`{"type_": {}, "type": "image", ...}`) would pick its variant by the stray member. `tags` are the
+    variants' tag values, in the order of the union's variants.
+    """
+
+    def __init__(self, wire_name: str, py_name: str, *tags: str | int | bool) -> None:
+        self.wire_name, self.py_name, self.tags = wire_name, py_name, tags
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        union = handler(source)
+        if union["type"] != "union" or len(union["choices"]) != len(self.tags):
+            raise TypeError(f"WireTagged needs a union of {len(self.tags)} variants, got {union['type']}")
+        variants = [choice[0] if isinstance(choice, tuple) else choice for choice in union["choices"]]
+        lookup: list[list[str | int]] = [[self.wire_name], [self.py_name]]
+        return core_schema.tagged_union_schema(
+            dict(zip(self.tags, variants, strict=True)),
+            discriminator=lookup,
+            from_attributes=True,
+        )
+
+
 def is_none(value: Any) -> bool:
     """True for None: the seed models' serialization filter that keeps omitted optional fields off the wire."""
     return value is None
@@ -136,15 +161,23 @@ _NEVER_EQUAL = object()  # equal to no value, compared in C
 _NOT_SCHEMAS = frozenset(["cls", "function", "metadata", "default", "expected", "ref", "schema_ref", "config"])
 
 
-def _plain(schema: Any) -> Any:
+_BY_NAME = frozenset(["fields", "choices"])
+"""Keys whose value maps member names or tags (any word, `metadata` too) to schemas."""
+
+
+def _plain(schema: Any, by_name: bool = False) -> Any:
     """A copy of a core schema without the wire models' wrap serializers and with the defaults `_AS_THE_MESSAGE`
-    needs: it serializes in Rust alone."""
+    needs: it serializes in Rust alone. The original is left as it is (other models build on it)."""
     if isinstance(schema, list):
         return [_plain(item) for item in cast("Iterable[Any]", schema)]
+    if isinstance(schema, tuple):  # a union's (choice, label)
+        return tuple(_plain(item) for item in cast("Iterable[Any]", schema))
     if not isinstance(schema, dict):
         return schema
     original = cast("dict[str, Any]", schema)
-    copy = {key: value if key in _NOT_SCHEMAS else _plain(value) for key, value in original.items()}
+    if by_name:
+        return {name: _plain(value) for name, value in original.items()}
+    copy = {key: value if key in _NOT_SCHEMAS else _plain(value, key in _BY_NAME) for key, value in original.items()}
     model = original.get("cls") if original.get("type") == "model" else None
     if isinstance(model, type) and issubclass(model, WireModel):
         copy.pop("serialization", None)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 from pydantic import ConfigDict, Field, Strict, StrictBool, StrictStr
 from typing_extensions import TypeAliasType
 
-from .._runtime import Int53, JsonInt, JsonNumber, NotNull, WireModel
+from .._runtime import Int53, JsonInt, JsonNumber, NotNull, WireModel, WireTagged
 
 __all__ = [
     "Annotations", "AudioContent", "BlobResourceContents", "BooleanSchema", "CancelTaskRequest",
@@ -1127,7 +1127,7 @@ SamplingMessageContentBlock = TypeAliasType(
     "SamplingMessageContentBlock",
     Annotated[
         Union["TextContent", "ImageContent", "AudioContent", "ToolUseContent", "ToolResultContent"],
-        Field(discriminator="type_"),
+        WireTagged("type", "type_", "text", "image", "audio", "tool_use", "tool_result"),
     ],
 )
 """A content block allowed in sampling, told apart by `type`."""
@@ -1272,7 +1272,7 @@ ContentBlock = TypeAliasType(
     "ContentBlock",
     Annotated[
         Union["TextContent", "ImageContent", "AudioContent", "ResourceLink", "EmbeddedResource"],
-        Field(discriminator="type_"),
+        WireTagged("type", "type_", "text", "image", "audio", "resource_link", "resource"),
     ],
 )
 """A content block of a tool result or prompt, told apart by `type`."""
