@@ -14,6 +14,7 @@ from collections.abc import Container
 from pydantic.alias_generators import to_camel
 
 from . import ir
+from .names import RESERVED_ATTRIBUTES, RESERVED_SHAPE_NAMES, is_identifier
 
 _PRIMITIVE_TYPES = {
     "string": "StrictStr",
@@ -79,10 +80,10 @@ def union_type(shape: ir.UnionShape, *, wire_names: bool = False) -> str:
     members = [py_type(v, quote=True) for v in shape.variants]
     # `X | Y` cannot join quoted forward references at run time; Union[...] can.
     union = f"Union[{', '.join(members)}]" if any('"' in m for m in members) else " | ".join(members)
-    py_name = shape.discriminator_py_name
-    if shape.discriminator is not None and py_name is not None and not wire_names and py_name != shape.discriminator:
+    names = None if wire_names else wire_tagged(shape)
+    if names is not None:
         # pydantic's own discriminator would read the attribute name first, even in a message
-        tagged = (shape.discriminator, py_name, *shape.discriminator_values)
+        tagged = (*names, *shape.discriminator_values)
         return f"Annotated[{union}, WireTagged({', '.join(py_literal(v) for v in tagged)})]"
     if shape.discriminator is not None:
         return f"Annotated[{union}, Field(discriminator={py_literal(shape.discriminator)})]"
@@ -91,6 +92,34 @@ def union_type(shape: ir.UnionShape, *, wire_names: bool = False) -> str:
     # anyOf accepts when any variant does; trying them in order and stopping at the first match gives that verdict
     # without smart mode's second pass.
     return f'Annotated[{union}, Field(union_mode="left_to_right")]'
+
+
+def wire_tagged(union: ir.UnionShape) -> tuple[str, str] | None:
+    """(wire name, attribute name) of the tag when the wire models read it through `WireTagged`: the attribute has
+    another name than the member; else None."""
+    wire_name, py_name = union.discriminator, union.discriminator_py_name
+    return (wire_name, py_name) if wire_name is not None and py_name is not None and wire_name != py_name else None
+
+
+def wire_tags(shape: ir.ObjectShape, spec: ir.Spec) -> list[tuple[str, str | int | bool]]:
+    """(wire name, value) of each tag a `WireTagged` union reads from this variant, to be a class attribute under
+    the wire name: the union reads a built model's tag there, where the attribute name would be found only after a
+    failed lookup (pydantic's `__getattr__`, microseconds). Names that cannot be a plain class attribute are left
+    out (the union still finds the tag under the attribute name)."""
+    # nor a name the class body or pydantic resolves annotations with (a shape, an import)
+    taken = (
+        {f.py_name for f in shape.fields} | {s.name for s in spec.shapes} | RESERVED_ATTRIBUTES | RESERVED_SHAPE_NAMES
+    )
+    tags: dict[str, str | int | bool] = {}
+    for union in spec.shapes:
+        names = wire_tagged(union) if isinstance(union, ir.UnionShape) else None
+        if names is None or not is_identifier(names[0]) or names[0].startswith(("_", "model_")) or names[0] in taken:
+            continue
+        assert isinstance(union, ir.UnionShape)
+        for variant, value in zip(union.variants, union.discriminator_values, strict=True):
+            if isinstance(variant, ir.Ref) and variant.name == shape.name:
+                tags[names[0]] = value
+    return sorted(tags.items())
 
 
 def shape_refs(expr: ir.TypeExpr) -> set[str]:
@@ -376,6 +405,7 @@ FILTERS = {
     "py_literal": py_literal,
     "py_type": py_type,
     "union_type": union_type,
+    "wire_tags": wire_tags,
     "wire_annotation": wire_annotation,
     "wire_default": wire_default,
     "typed_annotation": typed_annotation,

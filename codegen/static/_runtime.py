@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Union, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, Union, cast
 
 from pydantic import (
     AfterValidator,
@@ -22,6 +22,9 @@ from pydantic import (
     model_serializer,
 )
 from pydantic_core import PydanticCustomError, SchemaSerializer, core_schema, from_json
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 INT53_MAX = 9007199254740991
 """The largest integer a JSON number carries exactly; `Int53` allows it with either sign."""
@@ -153,11 +156,10 @@ def is_none(value: Any) -> bool:
 
 
 _AS_THE_MESSAGE: dict[str, Any] = {"exclude_none": False, "exclude_unset": True, "exclude_defaults": True}
-"""Dump options that give back the exact message from a plain serializer (`_plain`): members left out stay out,
-None stays out where it means "left out" (`NotNull`, whose default None is kept), and the nulls a message carries
-stay (every other default is `_NEVER_EQUAL`)."""
+"""Dump options that give back the exact message from a plain serializer (`_plain`): members left out stay out
+(a `NotNull` member set to None counts as left out: `WireModel` keeps it out of `model_fields_set`), and the nulls
+a message carries stay. The only defaults left to compare are those of `_misread_as_set` members."""
 
-_NEVER_EQUAL = object()  # equal to no value, compared in C
 _NOT_SCHEMAS = frozenset(["cls", "function", "metadata", "default", "expected", "ref", "schema_ref", "config"])
 
 
@@ -166,8 +168,9 @@ _BY_NAME = frozenset(["fields", "choices"])
 
 
 def _plain(schema: Any, by_name: bool = False) -> Any:
-    """A copy of a core schema without the wire models' wrap serializers and with the defaults `_AS_THE_MESSAGE`
-    needs: it serializes in Rust alone. The original is left as it is (other models build on it)."""
+    """A copy of a core schema without the wire models' wrap serializers and defaults (but those of
+    `_misread_as_set` members): it serializes in Rust alone. The original is left as it is (other models build on
+    it). A default compared with a nested model would run the model's Python `__eq__`."""
     if isinstance(schema, list):
         return [_plain(item) for item in cast("Iterable[Any]", schema)]
     if isinstance(schema, tuple):  # a union's (choice, label)
@@ -181,11 +184,10 @@ def _plain(schema: Any, by_name: bool = False) -> Any:
     model = original.get("cls") if original.get("type") == "model" else None
     if isinstance(model, type) and issubclass(model, WireModel):
         copy.pop("serialization", None)
-        absent_when_none = _null_means_absent(model)
+        misread = _misread_as_set(model)
         for name, field in copy["schema"].get("fields", {}).items():
-            if field["schema"]["type"] == "default" and name not in absent_when_none:
-                field["schema"] = {key: value for key, value in field["schema"].items() if key != "default_factory"}
-                field["schema"]["default"] = _NEVER_EQUAL
+            if field["schema"]["type"] == "default" and name not in misread:
+                field["schema"] = field["schema"]["schema"]
     return copy
 
 
@@ -241,6 +243,30 @@ def _null_means_absent(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(names)
 
 
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _forget_nones(model: _Model) -> _Model:
+    """The model, with the members that may be omitted but never be null and are None taken out of its set ones."""
+    absent = _null_means_absent(type(model))
+    model.__pydantic_fields_set__ -= {
+        name for name in model.__pydantic_fields_set__ if name in absent and getattr(model, name) is None
+    }
+    return model
+
+
+@functools.cache
+def _misread_as_set(model: type[BaseModel]) -> frozenset[str]:
+    """The members that may be omitted but never be null whose attribute name is not their wire name: pydantic
+    counts an unknown member named like the attribute (`"meta"` beside `_meta`) as setting it, so such a member
+    left out must still be left out of the dumps when it is None (its default, compared by `exclude_defaults`)."""
+    return frozenset(
+        name
+        for name, info in model.model_fields.items()
+        if NotNull in info.metadata and isinstance(info.validation_alias, str) and info.validation_alias != name
+    )
+
+
 class WireModel(BaseModel):
     """Base of the strict wire models: wire names in and out, unknown members accepted and kept.
 
@@ -288,6 +314,20 @@ class WireModel(BaseModel):
         # Marks this __init__ as pydantic's own, so that validating a message does not go through it (which would
         # accept attribute names there too).
         __init__.__pydantic_base_init__ = True
+
+        # The other ways to set a member in Python: None there leaves the member out too (out of model_fields_set,
+        # where the dumps look).
+        def __setattr__(self, name: str, value: Any) -> None:
+            super().__setattr__(name, value)
+            if value is None and name in _null_means_absent(type(self)):
+                self.__pydantic_fields_set__.discard(name)
+
+        def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+            return _forget_nones(super().model_copy(update=update, deep=deep))
+
+        @classmethod
+        def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
+            return _forget_nones(super().model_construct(_fields_set, **values))
 
         # Dumps take the plain serializer. `exclude_none`, `exclude_unset` and `exclude_defaults` are taken and
         # overridden (`_AS_THE_MESSAGE`); the common calls pass no other option and skip building a dict of them.
