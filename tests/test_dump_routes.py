@@ -196,3 +196,33 @@ def test_an_unknown_member_named_like_an_attribute_stays_unknown_on_every_route(
     adapter: TypeAdapter[object] = TypeAdapter(wire.ToolResultContent)
     for route, dumped in dump_routes(adapter, adapter.validate_python(block)).items():
         assert json.loads(dumped) == block, route
+
+
+def test_unions_of_wire_models_are_written_without_a_union() -> None:
+    """pydantic-core writes a union's value by building it as Python objects first; the plain serializers write a
+    union of wire models (task statuses, input requests, content blocks in a tool result) as one model that has
+    every variant's members. A union inside a union stays one (a union checks its choices)."""
+    from mcp_ext_tasks._runtime import _plain
+
+    def unions(schema: object) -> list[str]:
+        if isinstance(schema, (list, tuple)):
+            return [found for item in schema for found in unions(item)]
+        if not isinstance(schema, dict):
+            return []
+        own = [schema.get("ref", "")] if schema.get("type") in ("union", "tagged-union") else []
+        return own + [
+            found for key, value in schema.items() if key not in ("cls", "metadata") for found in unions(value)
+        ]
+
+    wire.TaskStatusNotification.model_rebuild()
+    left = {
+        ref.split(":")[0].rpartition(".")[2]
+        for ref in unions(_plain(wire.TaskStatusNotification.__pydantic_core_schema__))
+    }
+    assert {
+        "TaskStatusNotificationParams",
+        "InputRequest",
+        "ElicitRequestParams",
+        "PrimitiveSchemaDefinition",
+    }.isdisjoint(left)
+    assert {"SamplingContent", "SamplingMessageContentBlock"} <= left

@@ -160,35 +160,178 @@ _AS_THE_MESSAGE: dict[str, Any] = {"exclude_none": False, "exclude_unset": True,
 (a `NotNull` member set to None counts as left out: `WireModel` keeps it out of `model_fields_set`), and the nulls
 a message carries stay. The only defaults left to compare are those of `_misread_as_set` members."""
 
-_NOT_SCHEMAS = frozenset(["cls", "function", "metadata", "default", "expected", "ref", "schema_ref", "config"])
-
-
+_NOT_SCHEMAS = frozenset(["cls", "function", "default", "expected", "ref", "schema_ref", "config"])
 _BY_NAME = frozenset(["fields", "choices"])
 """Keys whose value maps member names or tags (any word, `metadata` too) to schemas."""
 
 
-def _plain(schema: Any, by_name: bool = False) -> Any:
-    """A copy of a core schema without the wire models' wrap serializers and defaults (but those of
-    `_misread_as_set` members): it serializes in Rust alone. The original is left as it is (other models build on
-    it). A default compared with a nested model would run the model's Python `__eq__`."""
-    if isinstance(schema, list):
-        return [_plain(item) for item in cast("Iterable[Any]", schema)]
-    if isinstance(schema, tuple):  # a union's (choice, label)
-        return tuple(_plain(item) for item in cast("Iterable[Any]", schema))
-    if not isinstance(schema, dict):
-        return schema
-    original = cast("dict[str, Any]", schema)
-    if by_name:
-        return {name: _plain(value) for name, value in original.items()}
-    copy = {key: value if key in _NOT_SCHEMAS else _plain(value, key in _BY_NAME) for key, value in original.items()}
-    model = original.get("cls") if original.get("type") == "model" else None
-    if isinstance(model, type) and issubclass(model, WireModel):
-        copy.pop("serialization", None)
-        misread = _misread_as_set(model)
-        for name, field in copy["schema"].get("fields", {}).items():
-            if field["schema"]["type"] == "default" and name not in misread:
-                field["schema"] = field["schema"]["schema"]
-    return copy
+class _PlainCopy:
+    """A copy of a core schema without the wire models' wrap serializers, defaults (but those of `_misread_as_set`
+    members) and metadata: it serializes in Rust alone. The original is left as it is (other models build on it).
+
+    With `merge_unions`, a union of wire models becomes one model serializer with every variant's members:
+    pydantic-core writes a union's value by building it as Python objects and writing those again, while a model
+    serializer writes any model by the members it holds (the wire models' members of one name agree on their
+    wire name; where their types differ, the merged member writes what it holds by its type)."""
+
+    def __init__(self, schema: Any, merge_unions: bool) -> None:
+        self.refs: dict[str, dict[str, Any]] = {}
+        self.unions: list[dict[str, Any]] = []
+        self.merge_unions = merge_unions
+        self._gather(schema)
+        # A union's choices are written in pydantic-core's check mode, where a merged model would be refused: the
+        # unions below a union that stays a union stay unions too.
+        self.checked: set[int] = set()
+        for union in self.unions:
+            if self._variants(union) is None:
+                self._mark_checked(self._choices(union), set())
+
+    def _gather(self, schema: Any) -> None:
+        if isinstance(schema, (list, tuple)):
+            for item in cast("Iterable[Any]", schema):
+                self._gather(item)
+        elif isinstance(schema, dict):
+            node = cast("dict[str, Any]", schema)
+            if isinstance(node.get("ref"), str) and "type" in node:
+                self.refs[node["ref"]] = node
+            if node.get("type") in ("union", "tagged-union"):
+                self.unions.append(node)
+            for key, value in node.items():
+                if key not in _NOT_SCHEMAS and key != "metadata":
+                    self._gather(value)
+
+    def _mark_checked(self, schema: Any, seen: set[int]) -> None:
+        if isinstance(schema, (list, tuple)):
+            for item in cast("Iterable[Any]", schema):
+                self._mark_checked(item, seen)
+        elif isinstance(schema, dict):
+            node = cast("dict[str, Any]", schema)
+            if id(node) in seen:
+                return
+            seen.add(id(node))
+            if node.get("type") in ("union", "tagged-union"):
+                self.checked.add(id(node))
+            if node.get("type") == "definition-ref" and node.get("schema_ref") in self.refs:
+                self._mark_checked(self.refs[node["schema_ref"]], seen)
+            for key, value in node.items():
+                if key not in _NOT_SCHEMAS and key != "metadata":
+                    self._mark_checked(value, seen)
+
+    @staticmethod
+    def _choices(union: dict[str, Any]) -> list[Any]:
+        choices = union["choices"].values() if union["type"] == "tagged-union" else union["choices"]
+        return [choice[0] if isinstance(choice, tuple) else choice for choice in cast("Iterable[Any]", choices)]
+
+    def _variants(self, union: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """The model schemas of a union of wire models, or None when a choice is something else."""
+        variants: list[dict[str, Any]] = []
+        for choice in self._choices(union):
+            variant: dict[str, Any] = choice
+            if choice.get("type") == "definition-ref" and choice.get("schema_ref") in self.refs:
+                variant = self.refs[choice["schema_ref"]]
+            cls = variant.get("cls") if variant.get("type") == "model" else None
+            if (
+                not (isinstance(cls, type) and issubclass(cls, WireModel))
+                or variant["schema"]["type"] != "model-fields"
+            ):
+                return None
+            variants.append(variant)
+        return variants
+
+    def copy(self, schema: Any, by_name: bool = False) -> Any:
+        if isinstance(schema, list):
+            return [self.copy(item) for item in cast("Iterable[Any]", schema)]
+        if isinstance(schema, tuple):  # a union's (choice, label)
+            return tuple(self.copy(item) for item in cast("Iterable[Any]", schema))
+        if not isinstance(schema, dict):
+            return schema
+        original = cast("dict[str, Any]", schema)
+        if by_name:
+            return {name: self.copy(value) for name, value in original.items()}
+        if self.merge_unions and original.get("type") in ("union", "tagged-union"):
+            merged = self._merged(original)
+            if merged is not None:
+                return merged
+        copy = {
+            key: value if key in _NOT_SCHEMAS else self.copy(value, key in _BY_NAME)
+            for key, value in original.items()
+            if key != "metadata"
+        }
+        model = original.get("cls") if original.get("type") == "model" else None
+        if isinstance(model, type) and issubclass(model, WireModel):
+            copy.pop("serialization", None)
+            misread = _misread_as_set(model)
+            for name, field in copy["schema"].get("fields", {}).items():
+                if field["schema"]["type"] == "default" and name not in misread:
+                    field["schema"] = field["schema"]["schema"]
+        return copy
+
+    def _merged(self, union: dict[str, Any]) -> dict[str, Any] | None:
+        """One model serializer for a union of wire models, or None when a variant is something else or two
+        variants write a member of one name under different wire names."""
+        originals = None if id(union) in self.checked else self._variants(union)
+        if not originals:
+            return None
+        merged = self._merge_models([self.copy(variant) for variant in originals])
+        return None if merged is None else merged | ({"ref": union["ref"]} if "ref" in union else {})
+
+    def _merge_models(self, models: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """One model serializer with the members of every (plain) model: a member that differs between them is
+        merged in turn where each is a model, else written by the type of what it holds. None when two models
+        write a member of one name under different wire names."""
+        versions: dict[str, list[dict[str, Any]]] = {}
+        for model in models:
+            for name, field in model["schema"]["fields"].items():
+                versions.setdefault(name, []).append(field)
+        fields: dict[str, dict[str, Any]] = {}
+        for name, found in versions.items():
+            first = found[0]
+            if any(field.get("serialization_alias") != first.get("serialization_alias") for field in found):
+                return None
+            same = all(field == first for field in found)
+            fields[name] = first if same else {**first, "schema": self._merged_member([f["schema"] for f in found])}
+        inner = {**models[0]["schema"], "fields": fields}
+        return {key: value for key, value in models[0].items() if key != "ref"} | {"cls": BaseModel, "schema": inner}
+
+    def _holds_model(self, schema: Any, seen: set[int]) -> type | bool:
+        """The class of a model a schema holds (BaseModel itself for a merged one, first), or False; definitions
+        are followed (to the originals: a union there that is not `checked` and has wire models only is merged)."""
+        found: list[type | bool] = []
+        if isinstance(schema, (list, tuple)):
+            found = [self._holds_model(item, seen) for item in cast("Iterable[Any]", schema)]
+        elif isinstance(schema, dict) and id(cast(Any, schema)) not in seen:
+            node = cast("dict[str, Any]", schema)
+            seen.add(id(node))
+            if node.get("type") == "definition-ref" and node.get("schema_ref") in self.refs:
+                found.append(self._holds_model(self.refs[node["schema_ref"]], seen))
+            merged_here = node.get("type") in ("union", "tagged-union") and id(node) not in self.checked
+            if merged_here and self._variants(node) is not None:
+                found.append(BaseModel)
+            if node.get("type") == "model":
+                found.append(cast(type, node["cls"]))
+            found += [self._holds_model(value, seen) for key, value in node.items() if key not in _NOT_SCHEMAS]
+        return BaseModel if BaseModel in found else next((cls for cls in found if cls), False)
+
+    def _merged_member(self, schemas: list[dict[str, Any]]) -> Any:
+        wrapper = schemas[0]["type"]
+        if wrapper in ("default", "nullable") and all(schema["type"] == wrapper for schema in schemas):
+            inner = self._merged_member([schema["schema"] for schema in schemas])
+            return {**schemas[0], "schema": inner}
+        if all(schema["type"] == "model" and schema["schema"]["type"] == "model-fields" for schema in schemas):
+            merged = self._merge_models(schemas)
+            if merged is not None:
+                return merged
+        # What it holds is written by its type (in Rust), but a model would be written by its own serializer, in
+        # Python: a union of the schemas then, unless one holds a merged model (a union checks its choices).
+        holds = [self._holds_model(schema, set()) for schema in schemas]
+        if any(holds) and BaseModel not in holds:
+            return core_schema.union_schema(cast(Any, schemas))
+        return core_schema.any_schema()
+
+
+def _plain(schema: Any, merge_unions: bool = True) -> Any:
+    """The plain copy of a core schema (`_PlainCopy`)."""
+    return _PlainCopy(schema, merge_unions).copy(schema)
 
 
 _PLAIN_SERIALIZERS: dict[type[BaseModel], SchemaSerializer] = {}
@@ -199,7 +342,12 @@ def _plain_serializer(model: type[BaseModel]) -> SchemaSerializer:
     serializer = _PLAIN_SERIALIZERS.get(model)
     if serializer is None:
         model.model_rebuild()  # the core schema is built on first use (defer_build)
-        serializer = _PLAIN_SERIALIZERS.setdefault(model, SchemaSerializer(_plain(model.__pydantic_core_schema__)))
+        schema = model.__pydantic_core_schema__
+        try:
+            plain = SchemaSerializer(_plain(schema))
+        except Exception:  # a schema the merge does not foresee: its unions are written as unions
+            plain = SchemaSerializer(_plain(schema, merge_unions=False))
+        serializer = _PLAIN_SERIALIZERS.setdefault(model, plain)
     return serializer
 
 
