@@ -252,6 +252,10 @@ class _PlainCopy:
             merged = self._merged(original)
             if merged is not None:
                 return merged
+            if not self._holds_model(original, set()):
+                # JSON values and numbers: what the union holds is written the same by its type, without trying
+                # the choices in turn
+                return {"type": "any"} | ({"ref": original["ref"]} if "ref" in original else {})
         copy = {
             key: value if key in _NOT_SCHEMAS else self.copy(value, key in _BY_NAME)
             for key, value in original.items()
