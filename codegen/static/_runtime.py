@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, Union, cast
 
 from pydantic import (
@@ -178,44 +178,39 @@ class _PlainCopy:
         self.refs: dict[str, dict[str, Any]] = {}
         self.unions: list[dict[str, Any]] = []
         self.merge_unions = merge_unions
-        self._gather(schema)
+        for node in self._nodes(schema, follow_refs=False):
+            if isinstance(node.get("ref"), str):
+                self.refs[node["ref"]] = node
+            if node.get("type") in ("union", "tagged-union"):
+                self.unions.append(node)
         # A union's choices are written in pydantic-core's check mode, where a merged model would be refused: the
         # unions below a union that stays a union stay unions too.
         self.checked: set[int] = set()
         for union in self.unions:
             if self._variants(union) is None:
-                self._mark_checked(self._choices(union), set())
+                self.checked.update(
+                    id(node)
+                    for node in self._nodes(self._choices(union), follow_refs=True)
+                    if node.get("type") in ("union", "tagged-union")
+                )
 
-    def _gather(self, schema: Any) -> None:
+    def _nodes(self, schema: Any, follow_refs: bool, seen: set[int] | None = None) -> Iterator[dict[str, Any]]:
+        """Every schema below `schema` (a schema or a list of them), itself first; with `follow_refs`, the
+        definitions they refer to as well."""
+        seen = set() if seen is None else seen
         if isinstance(schema, (list, tuple)):
             for item in cast("Iterable[Any]", schema):
-                self._gather(item)
-        elif isinstance(schema, dict):
+                yield from self._nodes(item, follow_refs, seen)
+        elif isinstance(schema, dict) and id(cast(Any, schema)) not in seen:
             node = cast("dict[str, Any]", schema)
-            if isinstance(node.get("ref"), str) and "type" in node:
-                self.refs[node["ref"]] = node
-            if node.get("type") in ("union", "tagged-union"):
-                self.unions.append(node)
-            for key, value in node.items():
-                if key not in _NOT_SCHEMAS and key != "metadata":
-                    self._gather(value)
-
-    def _mark_checked(self, schema: Any, seen: set[int]) -> None:
-        if isinstance(schema, (list, tuple)):
-            for item in cast("Iterable[Any]", schema):
-                self._mark_checked(item, seen)
-        elif isinstance(schema, dict):
-            node = cast("dict[str, Any]", schema)
-            if id(node) in seen:
-                return
             seen.add(id(node))
-            if node.get("type") in ("union", "tagged-union"):
-                self.checked.add(id(node))
-            if node.get("type") == "definition-ref" and node.get("schema_ref") in self.refs:
-                self._mark_checked(self.refs[node["schema_ref"]], seen)
+            if "type" in node:
+                yield node
+            if follow_refs and node.get("type") == "definition-ref" and node.get("schema_ref") in self.refs:
+                yield from self._nodes(self.refs[node["schema_ref"]], follow_refs, seen)
             for key, value in node.items():
                 if key not in _NOT_SCHEMAS and key != "metadata":
-                    self._mark_checked(value, seen)
+                    yield from self._nodes(value, follow_refs, seen)
 
     @staticmethod
     def _choices(union: dict[str, Any]) -> list[Any]:
@@ -252,7 +247,7 @@ class _PlainCopy:
             merged = self._merged(original)
             if merged is not None:
                 return merged
-            if not self._holds_model(original, set()):
+            if self._holds_model(original) is None:
                 # JSON values and numbers: what the union holds is written the same by its type, without trying
                 # the choices in turn
                 return {"type": "any"} | ({"ref": original["ref"]} if "ref" in original else {})
@@ -297,24 +292,18 @@ class _PlainCopy:
         inner = {**models[0]["schema"], "fields": fields}
         return {key: value for key, value in models[0].items() if key != "ref"} | {"cls": BaseModel, "schema": inner}
 
-    def _holds_model(self, schema: Any, seen: set[int]) -> type | bool:
-        """The class of a model a schema holds (BaseModel itself for a merged one, first), or False; definitions
-        are followed (to the originals: a union there that is not `checked` and has wire models only is merged)."""
-        found: list[type | bool] = []
-        if isinstance(schema, (list, tuple)):
-            found = [self._holds_model(item, seen) for item in cast("Iterable[Any]", schema)]
-        elif isinstance(schema, dict) and id(cast(Any, schema)) not in seen:
-            node = cast("dict[str, Any]", schema)
-            seen.add(id(node))
-            if node.get("type") == "definition-ref" and node.get("schema_ref") in self.refs:
-                found.append(self._holds_model(self.refs[node["schema_ref"]], seen))
-            merged_here = node.get("type") in ("union", "tagged-union") and id(node) not in self.checked
-            if merged_here and self._variants(node) is not None:
-                found.append(BaseModel)
-            if node.get("type") == "model":
-                found.append(cast(type, node["cls"]))
-            found += [self._holds_model(value, seen) for key, value in node.items() if key not in _NOT_SCHEMAS]
-        return BaseModel if BaseModel in found else next((cls for cls in found if cls), False)
+    def _holds_model(self, schema: Any) -> type | None:
+        """BaseModel itself when a schema holds a merged model (or a union that will be one: not `checked`, wire
+        models only), else the class of the first model it holds, or None; definitions are followed."""
+        first: type | None = None
+        for node in self._nodes(schema, follow_refs=True):
+            kind = node.get("type")
+            merged_here = kind in ("union", "tagged-union") and id(node) not in self.checked
+            if node.get("cls") is BaseModel or (merged_here and self._variants(node) is not None):
+                return BaseModel
+            if kind == "model" and first is None:
+                first = cast(type, node["cls"])
+        return first
 
     def _merged_member(self, schemas: list[dict[str, Any]]) -> Any:
         wrapper = schemas[0]["type"]
@@ -327,7 +316,7 @@ class _PlainCopy:
                 return merged
         # What it holds is written by its type (in Rust), but a model would be written by its own serializer, in
         # Python: a union of the schemas then, unless one holds a merged model (a union checks its choices).
-        holds = [self._holds_model(schema, set()) for schema in schemas]
+        holds = [self._holds_model(schema) for schema in schemas]
         if any(holds) and BaseModel not in holds:
             return core_schema.union_schema(cast(Any, schemas))
         return core_schema.any_schema()
