@@ -101,6 +101,16 @@ def wire_tagged(union: ir.UnionShape) -> tuple[str, str] | None:
     return (wire_name, py_name) if wire_name is not None and py_name is not None and wire_name != py_name else None
 
 
+def given_by_wire_name(shape: ir.ObjectShape) -> str:
+    """The arguments of `members_given_by_wire_name` for an object's optional members that admit null and have
+    another name in Python (`structured_content="structuredContent"`), or "" when it has none."""
+    return ", ".join(
+        f"{f.py_name}={py_literal(f.wire_name)}"
+        for f in shape.fields
+        if not f.required and (f.nullable or f.type_admits_null) and f.py_name != f.wire_name
+    )
+
+
 def wire_tags(shape: ir.ObjectShape, spec: ir.Spec) -> list[tuple[str, str | int | bool]]:
     """(wire name, value) of each tag a `WireTagged` union reads from this variant, to be a class attribute under
     the wire name: the union reads a built model's tag there, where the attribute name would be found only after a
@@ -406,6 +416,7 @@ FILTERS = {
     "py_type": py_type,
     "union_type": union_type,
     "wire_tags": wire_tags,
+    "given_by_wire_name": given_by_wire_name,
     "wire_annotation": wire_annotation,
     "wire_default": wire_default,
     "typed_annotation": typed_annotation,

@@ -188,6 +188,8 @@ def test_a_dump_leaves_the_models_schemas_as_they_were() -> None:
         {"type": "tool_result", "toolUseId": "u", "content": [], "meta": {}},
         {"type": "tool_result", "toolUseId": "u", "content": [], "meta": 1, "_meta": {"k": None}},
         {"type": "tool_result", "toolUseId": "u", "content": [], "tool_use_id": "v", "is_error": None, "type_": 0},
+        {"type": "tool_result", "toolUseId": "u", "content": [], "structured_content": 1},
+        {"type": "tool_result", "toolUseId": "u", "content": [], "structured_content": 1, "structuredContent": None},
     ],
 )
 def test_an_unknown_member_named_like_an_attribute_stays_unknown_on_every_route(block: dict[str, object]) -> None:

@@ -184,6 +184,7 @@ def test_unknown_members_are_kept_at_every_level(where: str, message: dict[str, 
         {"type": "tool_result", "toolUseId": "u", "content": [], "meta": {}},  # `_meta` absent
         {"type": "tool_result", "toolUseId": "u", "content": [], "meta": 1, "_meta": {"k": None}},
         {"type": "tool_result", "toolUseId": "u", "content": [], "tool_use_id": "v", "is_error": None},
+        {"type": "tool_result", "toolUseId": "u", "content": [], "structured_content": None},
     ],
 )
 def test_an_unknown_member_named_like_an_attribute_stays_unknown(block: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, Union, cast
 
 from pydantic import (
@@ -20,6 +20,7 @@ from pydantic import (
     Strict,
     ValidationInfo,
     model_serializer,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError, SchemaSerializer, core_schema, from_json
 
@@ -148,6 +149,24 @@ class WireTagged:
             discriminator=lookup,
             from_attributes=True,
         )
+
+
+def members_given_by_wire_name(**names: str) -> Any:
+    """A model validator for the members that admit null and have another name in Python (attribute=wire name):
+    pydantic counts an unknown member named like the attribute as setting it, so a None there would be written as
+    an explicit null; it is set only when the message names its wire name. Runs for the models that have such a
+    member only (one Python call each, reading the message as Python objects)."""
+
+    def read(cls: type[BaseModel], data: Any, handler: Callable[[Any], Any]) -> Any:
+        model = handler(data)
+        extra = model.__pydantic_extra__
+        if extra and isinstance(data, dict):
+            for attribute, wire_name in names.items():
+                if attribute in extra and wire_name not in data:
+                    model.__pydantic_fields_set__.discard(attribute)
+        return model
+
+    return model_validator(mode="wrap")(cast(Any, classmethod(read)))
 
 
 def is_none(value: Any) -> bool:

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeAlias, 
 from pydantic import ConfigDict, Field, Strict, StrictBool, StrictStr
 from typing_extensions import TypeAliasType
 
-from .._runtime import Int53, JsonInt, JsonNumber, NotNull, WireModel, WireTagged
+from .._runtime import (
+    Int53,
+    JsonInt,
+    JsonNumber,
+    NotNull,
+    WireModel,
+    WireTagged,
+    members_given_by_wire_name,
+)
 
 __all__ = [
     "Annotations", "AudioContent", "BlobResourceContents", "BooleanSchema", "CancelTaskRequest",
@@ -1278,6 +1286,8 @@ class ToolResultContent(WireModel):
         default=None, validation_alias="_meta", serialization_alias="_meta"
     )
     """Metadata attached to the block."""
+
+    _given_by_wire_name = members_given_by_wire_name(structured_content="structuredContent")
 
     type: ClassVar[Literal["tool_result"]] = "tool_result"
     """The `type` tag under its wire name, where a union reads it."""
