@@ -25,7 +25,7 @@ import re
 from collections.abc import Container, Iterator
 
 from . import ir
-from .filters import py_literal
+from .filters import py_literal, type_text
 
 INT53 = (-ir.INT53_MAX, ir.INT53_MAX)
 
@@ -404,19 +404,17 @@ class FastView(_Decisions):
     def type(self, expr: ir.TypeExpr, defined: Container[str] | None = None) -> str:
         """The type expression of `expr` for the Structs (msgspec reads it at run time, type checkers too). In an
         alias's value (`defined`: the names defined before it), a shape defined later is quoted."""
+        return type_text(expr, lambda leaf: self._leaf(leaf, defined))
+
+    def _leaf(self, expr: ir.TypeExpr, defined: Container[str] | None) -> str:
         if isinstance(expr, ir.Ref):
             name = "Any" if expr.name in self.any_json else expr.name
             return name if defined is None or name in defined or name == "Any" else py_literal(name)
-        if isinstance(expr, ir.ArrayOf):
-            return f"list[{self.type(expr.item, defined)}]"
-        if isinstance(expr, ir.MapOf):
-            return f"dict[str, {self.type(expr.value, defined)}]"
         if isinstance(expr, ir.Const):
             if isinstance(expr.value, bool):
                 return "JsonTrue" if expr.value else "JsonFalse"
             return f"Literal[{py_literal(expr.value)}]"
-        if isinstance(expr, ir.Choice):
-            return f"Literal[{', '.join(map(py_literal, expr.values))}]"
+        assert isinstance(expr, ir.Primitive)
         return _primitive(expr)
 
     def annotation(self, field: ir.Field) -> str:

@@ -9,7 +9,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Container
+from collections.abc import Callable, Container
 
 from pydantic.alias_generators import to_camel
 
@@ -32,25 +32,36 @@ def py_literal(value: str | float | bool) -> str:
     return repr(value)
 
 
+def type_text(expr: ir.TypeExpr, leaf: Callable[[ir.TypeExpr], str]) -> str:
+    """The Python type text of `expr`: arrays, maps and choices written the same way for every artifact; `leaf`
+    writes the rest (shape references, consts and scalars), which each artifact spells its own way."""
+    if isinstance(expr, ir.ArrayOf):
+        return f"list[{type_text(expr.item, leaf)}]"
+    if isinstance(expr, ir.MapOf):
+        return f"dict[str, {type_text(expr.value, leaf)}]"
+    if isinstance(expr, ir.Choice):
+        return f"Literal[{', '.join(map(py_literal, expr.values))}]"
+    return leaf(expr)
+
+
 def py_type(expr: ir.TypeExpr, *, quote: bool = False) -> str:
     """The Python type expression validating exactly what `expr` accepts.
 
     The same text serves the wire models and the TypedDicts: shape names resolve to each module's own class.
     `quote` puts shape names in quotes, for type expressions evaluated at import time (alias values).
     """
+    return type_text(expr, lambda leaf: _pydantic_leaf(leaf, quote))
+
+
+def _pydantic_leaf(expr: ir.TypeExpr, quote: bool) -> str:
     if isinstance(expr, ir.Ref):
         return json.dumps(expr.name) if quote else expr.name
-    if isinstance(expr, ir.ArrayOf):
-        return f"list[{py_type(expr.item, quote=quote)}]"
-    if isinstance(expr, ir.MapOf):
-        return f"dict[str, {py_type(expr.value, quote=quote)}]"
     if isinstance(expr, ir.Const):
         if isinstance(expr.value, str):
             return f"Literal[{py_literal(expr.value)}]"
         # Literal[True] would also take 1, and Literal[1] true: the guard keeps JSON's types apart.
         return f"Annotated[Literal[{py_literal(expr.value)}], json_const({py_literal(expr.value)})]"
-    if isinstance(expr, ir.Choice):
-        return f"Literal[{', '.join(map(py_literal, expr.values))}]"
+    assert isinstance(expr, ir.Primitive)
     base = _PRIMITIVE_TYPES[expr.name]
     bounds = [
         f"{key}={py_literal(value)}" for key, value in (("ge", expr.minimum), ("le", expr.maximum)) if value is not None
