@@ -8,13 +8,16 @@ harness runs the same check on every instance the wire models accept (tests/test
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+import textwrap
+from pathlib import Path
 from types import FrameType
 
 import pytest
 from agreement.jsontext import json_diff, json_equal
 from agreement.validators import dump_routes
-from conftest import Example
+from conftest import Example, run_codegen, write_spec
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from mcp_ext_tasks import wire
@@ -228,3 +231,36 @@ def test_unions_of_wire_models_are_written_without_a_union() -> None:
         "PrimitiveSchemaDefinition",
     }.isdisjoint(left)
     assert {"SamplingContent", "SamplingMessageContentBlock"} <= left
+
+
+def test_unions_of_a_closed_and_an_open_model_and_recursive_unions_come_back(tmp_path: Path) -> None:
+    """The merge of a union's models into one serializer keeps apart models configured otherwise (a closed one
+    beside an open one keeps each its own), and recursive unions of lists are written as they are."""
+    from test_fast import ODD_SPEC
+
+    spec = ODD_SPEC + textwrap.indent(
+        "ClosedFirst:\n  kind: union\n  description: The closed model first.\n  variants: [Flag, Leaf]\n"
+        "Holder:\n  kind: object\n  description: Holds the unions.\n  fields:\n"
+        "    pair: {type: Pair, required: false, description: A pair.}\n"
+        "    closed_first: {type: ClosedFirst, required: false, description: The other way round.}\n"
+        "    tree: {type: Tree, required: false, description: A tree.}\n",
+        "  ",
+    )
+    done = run_codegen("generate", "--spec", write_spec(tmp_path / "spec", spec), "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    messages = [
+        {"pair": {"name": "n", "x": 1, "size": 2}, "closed_first": {"name": "n", "x": 1}},
+        {"pair": {"on": True, "level": 2}},
+        {"tree": [[{"name": "a", "extra": None}], []], "pair": {"name": "m"}},
+    ]
+    probe = textwrap.dedent(
+        f"""
+        import json, warnings
+        warnings.simplefilter("error")
+        from odd_ext.wire import Holder
+        print(json.dumps([json.loads(Holder.model_validate_json(json.dumps(m)).model_dump_json()) for m in {messages!r}]))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path / "out", capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == messages

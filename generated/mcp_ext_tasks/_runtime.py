@@ -295,8 +295,11 @@ class _PlainCopy:
 
     def _merge_models(self, models: list[dict[str, Any]]) -> dict[str, Any] | None:
         """One model serializer with the members of every (plain) model: a member that differs between them is
-        merged in turn where each is a model, else written by the type of what it holds. None when two models
-        write a member of one name under different wire names."""
+        merged in turn where each is a model, else written by the type of what it holds. None when the models are
+        configured otherwise (one closed) or two of them write a member of one name under different wire names."""
+        configs = [{key: value for key, value in m.get("config", {}).items() if key != "title"} for m in models]
+        if any(config != configs[0] for config in configs):  # a closed model among open ones keeps its own
+            return None
         versions: dict[str, list[dict[str, Any]]] = {}
         for model in models:
             for name, field in model["schema"]["fields"].items():
