@@ -249,14 +249,6 @@ def docstring(text: str, indent: int = 0) -> str:
     return f'"""{body}"""'
 
 
-def comment(text: str, indent: int = 0) -> str:
-    """`text` as `#: ` comment lines (the form documentation tools read for TypedDict keys)."""
-    pad = " " * indent
-    lines = text.splitlines() or [""]
-    rendered = ["".join(_escape_char(c) if _needs_escape(c) else c for c in line).rstrip() for line in lines]
-    return "\n".join(f"{pad}#: {line}".rstrip() for line in rendered)
-
-
 def md_cell(text: str) -> str:
     """`text` inside one Markdown table cell: one line, pipes and HTML escaped."""
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
@@ -432,7 +424,6 @@ FILTERS = {
     "wire_default": wire_default,
     "typed_annotation": typed_annotation,
     "docstring": docstring,
-    "comment": comment,
     "md_cell": md_cell,
     "md_text": md_text,
     "md_type": md_type,

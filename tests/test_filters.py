@@ -350,22 +350,7 @@ def test_docstring_reads_back_through_formatting_and_cleandoc(indent: int) -> No
     assert wrong == []
 
 
-# ---------------------------------------------------------------- comments and Markdown
-
-
-@pytest.mark.parametrize("indent", [0, 4])
-@pytest.mark.parametrize("text", text_params(NASTY_TEXTS))
-def test_comment_produces_only_comment_lines(text: str, indent: int) -> None:
-    rendered = filters.comment(text, indent)
-    lines = rendered.split("\n")
-    assert all(line.startswith(" " * indent + "#:") for line in lines)
-    assert ast.parse(rendered + "\n").body == []
-    tokens = tokenize.generate_tokens(io.StringIO(rendered + "\n").readline)
-    assert {t.type for t in tokens} <= {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER}
-
-
-def test_comment_keeps_one_comment_line_per_text_line() -> None:
-    assert filters.comment("one\ntwo\nthree", 4).split("\n") == ["    #: one", "    #: two", "    #: three"]
+# ---------------------------------------------------------------- Markdown
 
 
 def unescaped_pipes(cell: str) -> list[int]:
