@@ -173,11 +173,8 @@ class _Decisions:
                 continue
             for variant, value in zip(union.variants, union.discriminator_values, strict=True):
                 assert isinstance(variant, ir.Ref)  # lowering checks that discriminated variants are objects
-                tag = (union.discriminator, value)
-                if not isinstance(value, str) or candidates.get(variant.name, tag) != tag:
-                    candidates[variant.name] = None
-                else:
-                    candidates[variant.name] = (union.discriminator, value)
+                tag = (union.discriminator, value) if isinstance(value, str) else None
+                candidates[variant.name] = tag if candidates.get(variant.name, tag) == tag else None
         direct = self._direct_refs()
         tags = {name: tag for name, tag in candidates.items() if tag is not None and name not in direct}
         while True:  # a variant of a union decoded variant by variant is reached directly: it loses its tag

@@ -182,25 +182,30 @@ a message carries stay. The only defaults left to compare are those of `_misread
 _NOT_SCHEMAS = frozenset(["cls", "function", "default", "expected", "ref", "schema_ref", "config"])
 _BY_NAME = frozenset(["fields", "choices"])
 """Keys whose value maps member names or tags (any word, `metadata` too) to schemas."""
+_UNIONS = ("union", "tagged-union")
+
+
+def _with_ref_of(schema: dict[str, Any], original: dict[str, Any]) -> dict[str, Any]:
+    """`schema` under the definition name of `original`, if it has one (other schemas refer to it by that name)."""
+    return schema | ({"ref": original["ref"]} if "ref" in original else {})
 
 
 class _PlainCopy:
     """A copy of a core schema without the wire models' wrap serializers, defaults (but those of `_misread_as_set`
     members) and metadata: it serializes in Rust alone. The original is left as it is (other models build on it).
 
-    With `merge_unions`, a union of wire models becomes one model serializer with every variant's members:
+    A union of wire models becomes one model serializer with every variant's members:
     pydantic-core writes a union's value by building it as Python objects and writing those again, while a model
     serializer writes any model by the members it holds (the wire models' members of one name agree on their
     wire name; where their types differ, the merged member writes what it holds by its type)."""
 
-    def __init__(self, schema: Any, merge_unions: bool) -> None:
+    def __init__(self, schema: Any) -> None:
         self.refs: dict[str, dict[str, Any]] = {}
         self.unions: list[dict[str, Any]] = []
-        self.merge_unions = merge_unions
         for node in self._nodes(schema, follow_refs=False):
             if isinstance(node.get("ref"), str):
                 self.refs[node["ref"]] = node
-            if node.get("type") in ("union", "tagged-union"):
+            if node.get("type") in _UNIONS:
                 self.unions.append(node)
         # A union's choices are written in pydantic-core's check mode, where a merged model would be refused: the
         # unions below a union that stays a union stay unions too.
@@ -210,7 +215,7 @@ class _PlainCopy:
                 self.checked.update(
                     id(node)
                     for node in self._nodes(self._choices(union), follow_refs=True)
-                    if node.get("type") in ("union", "tagged-union")
+                    if node.get("type") in _UNIONS
                 )
 
     def _nodes(self, schema: Any, follow_refs: bool, seen: set[int] | None = None) -> Iterator[dict[str, Any]]:
@@ -262,14 +267,14 @@ class _PlainCopy:
         original = cast("dict[str, Any]", schema)
         if by_name:
             return {name: self.copy(value) for name, value in original.items()}
-        if self.merge_unions and original.get("type") in ("union", "tagged-union"):
+        if original.get("type") in _UNIONS:
             merged = self._merged(original)
             if merged is not None:
                 return merged
             if self._holds_model(original) is None:
                 # JSON values and numbers: what the union holds is written the same by its type, without trying
                 # the choices in turn
-                return {"type": "any"} | ({"ref": original["ref"]} if "ref" in original else {})
+                return _with_ref_of({"type": "any"}, original)
         copy = {
             key: value if key in _NOT_SCHEMAS else self.copy(value, key in _BY_NAME)
             for key, value in original.items()
@@ -285,13 +290,13 @@ class _PlainCopy:
         return copy
 
     def _merged(self, union: dict[str, Any]) -> dict[str, Any] | None:
-        """One model serializer for a union of wire models, or None when a variant is something else or two
-        variants write a member of one name under different wire names."""
+        """One model serializer for a union of wire models (`_merge_models`), or None when a variant is something
+        else or the union is written in check mode."""
         originals = None if id(union) in self.checked else self._variants(union)
         if not originals:
             return None
         merged = self._merge_models([self.copy(variant) for variant in originals])
-        return None if merged is None else merged | ({"ref": union["ref"]} if "ref" in union else {})
+        return None if merged is None else _with_ref_of(merged, union)
 
     def _merge_models(self, models: list[dict[str, Any]]) -> dict[str, Any] | None:
         """One model serializer with the members of every (plain) model: a member that differs between them is
@@ -320,7 +325,7 @@ class _PlainCopy:
         first: type | None = None
         for node in self._nodes(schema, follow_refs=True):
             kind = node.get("type")
-            merged_here = kind in ("union", "tagged-union") and id(node) not in self.checked
+            merged_here = kind in _UNIONS and id(node) not in self.checked
             if node.get("cls") is BaseModel or (merged_here and self._variants(node) is not None):
                 return BaseModel
             if kind == "model" and first is None:
@@ -344,9 +349,9 @@ class _PlainCopy:
         return core_schema.any_schema()
 
 
-def _plain(schema: Any, merge_unions: bool = True) -> Any:
+def _plain(schema: Any) -> Any:
     """The plain copy of a core schema (`_PlainCopy`)."""
-    return _PlainCopy(schema, merge_unions).copy(schema)
+    return _PlainCopy(schema).copy(schema)
 
 
 _PLAIN_SERIALIZERS: dict[type[BaseModel], SchemaSerializer] = {}
@@ -357,11 +362,7 @@ def _plain_serializer(model: type[BaseModel]) -> SchemaSerializer:
     serializer = _PLAIN_SERIALIZERS.get(model)
     if serializer is None:
         model.model_rebuild()  # the core schema is built on first use (defer_build)
-        schema = model.__pydantic_core_schema__
-        try:
-            plain = SchemaSerializer(_plain(schema))
-        except Exception:  # a schema the merge does not foresee: its unions are written as unions
-            plain = SchemaSerializer(_plain(schema, merge_unions=False))
+        plain = SchemaSerializer(_plain(model.__pydantic_core_schema__))
         serializer = _PLAIN_SERIALIZERS.setdefault(model, plain)
     return serializer
 
@@ -493,7 +494,8 @@ class WireModel(BaseModel):
             return _forget_nones(super().model_construct(_fields_set, **values))
 
         # Dumps take the plain serializer. `exclude_none`, `exclude_unset` and `exclude_defaults` are taken and
-        # overridden (`_AS_THE_MESSAGE`); the common calls pass no other option and skip building a dict of them.
+        # overridden (`_AS_THE_MESSAGE`). The common calls pass no other option: they spell its options out (without
+        # the default exclude_none=False), since unpacking the dict into the call costs a fifth of a small dump.
         def model_dump(
             self, *, mode: str = "python", by_alias: bool | None = None, exclude_none: bool = False, **options: Any
         ) -> dict[str, Any]:
@@ -501,9 +503,7 @@ class WireModel(BaseModel):
             if options:
                 options.update(_AS_THE_MESSAGE)
                 return serializer.to_python(self, mode=mode, by_alias=by_alias, **options)  # type: ignore[no-any-return]
-            return serializer.to_python(  # type: ignore[no-any-return]
-                self, mode=mode, by_alias=by_alias, exclude_unset=True, exclude_defaults=True
-            )
+            return serializer.to_python(self, mode=mode, by_alias=by_alias, exclude_unset=True, exclude_defaults=True)  # type: ignore[no-any-return]
 
         def model_dump_json(
             self, *, indent: int | None = None, by_alias: bool | None = None, exclude_none: bool = False, **options: Any
