@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Literal
 
 from . import ir
-from .filters import code_span
+from .filters import code_span, type_text
 from .jsontypes import NUMERIC_WIDTH, Range
 from .lower import load_spec
 from .source import SpecErrors
@@ -93,16 +93,17 @@ def value(v: str | int | bool) -> str:
 
 def show(expr: ir.TypeExpr) -> str:
     """A type expression as a message shows it: spec syntax, bounds and format in parentheses."""
+    return type_text(expr, _show_leaf, array="{{array: {}}}", mapping="{{map: {}}}")
+
+
+def _show_leaf(expr: ir.TypeExpr) -> str:
     if isinstance(expr, ir.Ref):
         return expr.name
-    if isinstance(expr, ir.ArrayOf):
-        return f"{{array: {show(expr.item)}}}"
-    if isinstance(expr, ir.MapOf):
-        return f"{{map: {show(expr.value)}}}"
     if isinstance(expr, ir.Const):
         return f"const {value(expr.value)}"
     if isinstance(expr, ir.Choice):
         return f"enum [{', '.join(value(v) for v in expr.values)}]"
+    assert isinstance(expr, ir.Primitive)
     extras = [
         f"{label} {bound}"
         for label, bound in (("minimum", expr.minimum), ("maximum", expr.maximum), ("format", expr.format))

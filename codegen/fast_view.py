@@ -25,7 +25,7 @@ import re
 from collections.abc import Container, Iterator
 
 from . import ir
-from .filters import py_literal, type_text
+from .filters import py_literal, python_choice, type_text
 
 INT53 = (-ir.INT53_MAX, ir.INT53_MAX)
 
@@ -411,6 +411,8 @@ class FastView(_Decisions):
             if isinstance(expr.value, bool):
                 return "JsonTrue" if expr.value else "JsonFalse"
             return f"Literal[{py_literal(expr.value)}]"
+        if isinstance(expr, ir.Choice):
+            return python_choice(expr)
         assert isinstance(expr, ir.Primitive)
         return _primitive(expr)
 

@@ -32,16 +32,21 @@ def py_literal(value: str | float | bool) -> str:
     return repr(value)
 
 
-def type_text(expr: ir.TypeExpr, leaf: Callable[[ir.TypeExpr], str]) -> str:
-    """The Python type text of `expr`: arrays, maps and choices written the same way for every artifact; `leaf`
-    writes the rest (shape references, consts and scalars), which each artifact spells its own way."""
+def type_text(
+    expr: ir.TypeExpr, leaf: Callable[[ir.TypeExpr], str], *, array: str = "list[{}]", mapping: str = "dict[str, {}]"
+) -> str:
+    """The text of a type expression: arrays and maps nest by the `array` and `mapping` formats (Python's by
+    default); `leaf` writes the rest (shape references, consts, choices and scalars), as each output spells them."""
     if isinstance(expr, ir.ArrayOf):
-        return f"list[{type_text(expr.item, leaf)}]"
+        return array.format(type_text(expr.item, leaf, array=array, mapping=mapping))
     if isinstance(expr, ir.MapOf):
-        return f"dict[str, {type_text(expr.value, leaf)}]"
-    if isinstance(expr, ir.Choice):
-        return f"Literal[{', '.join(map(py_literal, expr.values))}]"
+        return mapping.format(type_text(expr.value, leaf, array=array, mapping=mapping))
     return leaf(expr)
+
+
+def python_choice(choice: ir.Choice) -> str:
+    """A choice of values as a Python type: the Literal of them."""
+    return f"Literal[{', '.join(map(py_literal, choice.values))}]"
 
 
 def py_type(expr: ir.TypeExpr, *, quote: bool = False) -> str:
@@ -56,6 +61,8 @@ def py_type(expr: ir.TypeExpr, *, quote: bool = False) -> str:
 def _pydantic_leaf(expr: ir.TypeExpr, quote: bool) -> str:
     if isinstance(expr, ir.Ref):
         return json.dumps(expr.name) if quote else expr.name
+    if isinstance(expr, ir.Choice):
+        return python_choice(expr)
     if isinstance(expr, ir.Const):
         if isinstance(expr.value, str):
             return f"Literal[{py_literal(expr.value)}]"
@@ -264,16 +271,17 @@ def md_text(text: str) -> str:
 
 def md_type(expr: ir.TypeExpr) -> str:
     """A short human-readable type for the docs, with shape names linked to their section."""
+    return type_text(expr, _md_leaf, array="array of {}", mapping="map of {}")
+
+
+def _md_leaf(expr: ir.TypeExpr) -> str:
     if isinstance(expr, ir.Ref):
         return f"[{expr.name}](#{md_anchor(expr.name)})"
-    if isinstance(expr, ir.ArrayOf):
-        return f"array of {md_type(expr.item)}"
-    if isinstance(expr, ir.MapOf):
-        return f"map of {md_type(expr.value)}"
     if isinstance(expr, ir.Const):
         return md_cell(f"`{json.dumps(expr.value, ensure_ascii=False)}`")
     if isinstance(expr, ir.Choice):
         return md_cell(" \\| ".join(f"`{json.dumps(v, ensure_ascii=False)}`" for v in expr.values))
+    assert isinstance(expr, ir.Primitive)
     text = {"int53": "integer (±2^53−1)", "any": "any JSON value"}.get(expr.name, expr.name)
     if expr.minimum is not None or expr.maximum is not None:
         text += (
